@@ -1,0 +1,1 @@
+"""Polygons: a subpackage two levels below the top."""

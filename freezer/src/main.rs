@@ -1,0 +1,102 @@
+//! The `freeze` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use freezer::{Entry, Options};
+
+/// Turn a Python program into one native executable that runs without Python.
+#[derive(Parser, Debug)]
+#[command(name = "freeze", version, about, long_about = None)]
+#[command(after_help = "Examples:\n  freeze app.py -o app\n  freeze -m mypkg -o mytool --path src")]
+struct Cli {
+    /// The program's entry script (or a directory holding __main__.py).
+    #[arg(value_name = "ENTRY", required_unless_present = "module", conflicts_with = "module")]
+    entry: Option<PathBuf>,
+
+    /// Run a module or package as `python -m MODULE` does (a package runs its __main__).
+    #[arg(short = 'm', long = "module", value_name = "MODULE")]
+    module: Option<String>,
+
+    /// Where to write the executable.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+
+    /// Another directory to search for modules, after the entry's own (repeatable).
+    #[arg(long = "path", value_name = "DIR")]
+    paths: Vec<PathBuf>,
+
+    /// The runtime stub to build on (default: FREEZE_STUB, then one next to freeze).
+    #[arg(long, value_name = "FILE")]
+    stub: Option<PathBuf>,
+
+    /// Optimise as `python -O` (drop asserts); twice, as -OO (drop docstrings too).
+    #[arg(short = 'O', action = clap::ArgAction::Count)]
+    optimize: u8,
+
+    /// Print only errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let entry = match (cli.entry, cli.module) {
+        (Some(path), _) => Entry::Script(path),
+        (None, Some(module)) => Entry::Module(module),
+        (None, None) => unreachable!("clap requires ENTRY or -m"),
+    };
+    let opts = Options {
+        entry,
+        output: cli.output,
+        paths: cli.paths,
+        stub: cli.stub,
+        optimize: cli.optimize.min(2),
+    };
+    match freezer::freeze(&opts) {
+        Ok(report) => {
+            if !cli.quiet {
+                for missing in &report.missing {
+                    let sites: Vec<String> = missing
+                        .importers
+                        .iter()
+                        .map(|s| format!("{}:{}", s.file, s.line))
+                        .collect();
+                    eprintln!(
+                        "warning: module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
+                        missing.module,
+                        sites.join(", ")
+                    );
+                }
+                eprintln!(
+                    "froze {} modules into {} ({} payload, {} total{})",
+                    report.modules.len(),
+                    report.output.display(),
+                    human_bytes(report.payload_bytes),
+                    human_bytes(report.output_bytes),
+                    match report.missing.len() {
+                        0 => String::new(),
+                        1 => ", 1 warning".to_owned(),
+                        n => format!(", {n} warnings"),
+                    }
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn human_bytes(n: usize) -> String {
+    if n >= 1024 * 1024 {
+        format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
+    } else if n >= 1024 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}

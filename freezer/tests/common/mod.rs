@@ -1,0 +1,179 @@
+//! One test context for end-to-end tests: a temp dir, the `freeze` binary and the runtime
+//! stub of this build, commands run with a cleared environment.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn freeze_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_freeze"))
+}
+
+/// The runtime stub of this build: `FREEZE_STUB` (set by `./test`) or the one beside
+/// the freeze binary of the same profile.
+pub fn stub() -> PathBuf {
+    let stub = std::env::var_os("FREEZE_STUB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| freeze_bin().with_file_name("runtime-stub"));
+    assert!(
+        stub.is_file(),
+        "runtime stub {} not built: run the tests with ./test (it builds the stub first)",
+        stub.display()
+    );
+    stub
+}
+
+pub struct Ctx {
+    pub dir: tempfile::TempDir,
+}
+
+/// What a process did, in a comparable form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        #[cfg(unix)]
+        let signal = std::os::unix::process::ExitStatusExt::signal(&out.status);
+        #[cfg(not(unix))]
+        let signal = None;
+        Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code(),
+            signal,
+        }
+    }
+}
+
+/// A command with only the environment a test gives it.
+pub fn clean_command(program: impl AsRef<OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_clear();
+    cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd.env("LANG", "C.UTF-8");
+    if let Some(home) = std::env::var_os("HOME") {
+        cmd.env("HOME", home);
+    }
+    cmd
+}
+
+pub fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Run {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().unwrap();
+    out.into()
+}
+
+impl Ctx {
+    pub fn new() -> Self {
+        Ctx { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Write a file (creating parent directories).
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Run `freeze ARGS` in the temp dir with the stub of this build.
+    pub fn freeze<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = clean_command(freeze_bin());
+        cmd.current_dir(self.dir.path()).env("FREEZE_STUB", stub()).args(args);
+        cmd.output().expect("run freeze").into()
+    }
+
+    /// Freeze and insist that it worked; returns the output path.
+    pub fn freeze_ok<I, S>(&self, args: I, output: &str) -> PathBuf
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut all: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        all.push("-o".into());
+        all.push(output.into());
+        let run = self.freeze(&all);
+        assert_eq!(run.code, Some(0), "freeze {all:?} failed:\n{}", run.stderr);
+        let out = self.path(output);
+        assert!(out.is_file(), "{} not written", out.display());
+        out
+    }
+
+    /// Run a frozen binary in the temp dir.
+    pub fn run(&self, exe: &Path, args: &[&str], stdin: &[u8]) -> Run {
+        let mut cmd = clean_command(exe);
+        cmd.current_dir(self.dir.path()).args(args);
+        run_with_stdin(cmd, stdin)
+    }
+
+    /// Files in the temp dir whose name contains `needle` (left-over temp files).
+    pub fn files_containing(&self, needle: &str) -> Vec<String> {
+        walk(self.dir.path())
+            .into_iter()
+            .filter(|p| p.contains(needle))
+            .collect()
+    }
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path.display().to_string());
+        }
+    }
+    out
+}
+
+/// Run CPython on a script the way a user would (`python3 script args`) in `cwd`.
+pub fn python(script: &Path, args: &[&str], stdin: &[u8], cwd: &Path) -> Run {
+    let mut cmd = clean_command("python3");
+    cmd.current_dir(cwd).arg(script).args(args);
+    run_with_stdin(cmd, stdin)
+}
+
+/// A traceback reduced to what both interpreters must agree on: the file/line/function
+/// lines (file names relative to `root`) and the final exception line.
+pub fn traceback_summary(stderr: &str, root: &Path) -> Vec<String> {
+    let root = format!("{}/", root.display());
+    let mut lines: Vec<String> = stderr
+        .lines()
+        .filter(|l| l.starts_with("  File ") || l.starts_with("Traceback"))
+        .map(|l| l.replace(&root, ""))
+        .collect();
+    if let Some(last) = stderr.lines().last() {
+        lines.push(last.to_owned());
+    }
+    lines
+}

@@ -1,0 +1,212 @@
+//! The runtime stub: the executable every frozen program starts as.
+//!
+//! At start it finds the payload `freeze` embedded in its own image, checks it, boots an
+//! isolated RustPython interpreter whose only import source is that payload, and runs the
+//! entry module as `__main__` with CPython's exit semantics.
+
+use std::process::ExitCode;
+use std::sync::OnceLock;
+
+use freeze_payload::{ModuleKind, Payload, SECTION_NAME};
+use rustpython_vm::{
+    AsObject, Interpreter, PyResult, VirtualMachine, builtins::PyBaseExceptionRef,
+    compiler::Mode, scope::Scope, Settings,
+};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The validated payload, borrowed from the image the loader mapped.
+static PAYLOAD: OnceLock<Payload<'static>> = OnceLock::new();
+
+/// Exit status for a binary that cannot run its payload (as CPython's usage errors).
+const EXIT_BAD_PAYLOAD: u8 = 2;
+
+/// The import machinery the frozen program sees, compiled at start (a few dozen lines).
+const BOOTSTRAP: &str = include_str!("bootstrap.py");
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_owned());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("fatal error: the freeze runtime failed{at}: {msg}");
+        std::process::exit(70);
+    }));
+
+    let exe_name = std::env::args_os()
+        .next()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "runtime-stub".to_owned());
+    let bytes = match libsui::find_section(SECTION_NAME) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            eprintln!(
+                "error: {exe_name}: no freeze payload in this executable (a bare runtime stub runs nothing; build a program with `freeze app.py -o app`)"
+            );
+            return ExitCode::from(EXIT_BAD_PAYLOAD);
+        }
+        Err(err) => {
+            eprintln!("error: {exe_name}: cannot read the freeze payload: {err}");
+            return ExitCode::from(EXIT_BAD_PAYLOAD);
+        }
+    };
+    // SAFETY-free lifetime: libsui hands out a slice of the mapped image, which lives
+    // as long as the process.
+    let bytes: &'static [u8] = unsafe { std::mem::transmute::<&[u8], &'static [u8]>(bytes) };
+    let payload = match Payload::parse(bytes) {
+        Ok(payload) => payload,
+        Err(err) => {
+            eprintln!("error: {exe_name}: {err}");
+            return ExitCode::from(EXIT_BAD_PAYLOAD);
+        }
+    };
+    let entry = payload.manifest.entry.clone();
+    let optimize = payload.manifest.optimize;
+    let _ = PAYLOAD.set(payload);
+
+    let interp = build_interpreter(optimize);
+    let result = interp.enter(|vm| run_main(vm, &entry));
+    match result {
+        Err(exc) if exc.fast_isinstance(interp_keyboard_interrupt(&interp)) => {
+            // As CPython: traceback, then atexit and the rest of finalisation, then die
+            // by SIGINT so the parent sees the signal (status 130 in a shell).
+            interp.enter(|vm| vm.print_exception(exc));
+            let code = interp.finalize(None);
+            die_by_sigint();
+            rustpython_vm::host_env::os::exit_code(code.max(130))
+        }
+        result => {
+            let code = interp.finalize(result.err());
+            rustpython_vm::host_env::os::exit_code(code)
+        }
+    }
+}
+
+fn interp_keyboard_interrupt(interp: &Interpreter) -> &'static rustpython_vm::Py<rustpython_vm::builtins::PyType> {
+    interp.enter(|vm| vm.ctx.exceptions.keyboard_interrupt)
+}
+
+#[cfg(unix)]
+fn die_by_sigint() {
+    use rustpython_vm::host_env::signal;
+    if signal::set_sigint_default_onstack().is_ok() {
+        let _ = signal::send_sigint_to_self();
+    }
+}
+
+#[cfg(not(unix))]
+fn die_by_sigint() {}
+
+fn build_interpreter(optimize: u8) -> Interpreter {
+    let mut settings = Settings::default();
+    settings.isolated = true;
+    settings.ignore_environment = true;
+    settings.import_site = false;
+    settings.user_site_directory = false;
+    settings.safe_path = true;
+    settings.write_bytecode = false;
+    settings.utf8_mode = 1;
+    settings.optimize = optimize;
+    settings.allow_external_library = false;
+    settings.path_list = Vec::new();
+    settings.argv = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if settings.argv.is_empty() {
+        settings.argv.push(String::new());
+    }
+
+    let executable = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+
+    let builder = Interpreter::builder(settings);
+    let mut defs = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
+    defs.push(freeze_runtime::module_def(&builder.ctx));
+    builder
+        .add_native_modules(&defs)
+        .init_hook(move |vm| {
+            // Nothing of the build machine or the environment leaks into the import path:
+            // getpath derives a prefix and stdlib directory; clear both.
+            let state = rustpython_vm::common::rc::PyRc::get_mut(&mut vm.state)
+                .expect("interpreter state is not yet shared during init hooks");
+            let paths = &mut state.config.paths;
+            paths.module_search_paths.clear();
+            paths.stdlib_dir = None;
+            paths.executable = executable.clone();
+            paths.base_executable = executable;
+        })
+        .build()
+}
+
+/// Install the payload importer, prepare `__main__`, and run the entry's code in it.
+fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
+    let sys = vm.sys_module.clone();
+    sys.set_attr("frozen", vm.ctx.true_value.clone(), vm)?;
+    sys.set_attr("path", vm.ctx.new_list(vec![]), vm)?;
+
+    let code = vm
+        .compile(BOOTSTRAP, Mode::Exec, "<freeze bootstrap>".to_owned())
+        .map_err(|err| vm.new_syntax_error(&err, Some(BOOTSTRAP)))?;
+    let boot_scope = vm.new_scope_with_builtins();
+    vm.run_code_obj(code, boot_scope.clone())?;
+    let prepare = boot_scope.globals.get_item("prepare_main", vm)?;
+    let globals = prepare.call((entry.to_owned(),), vm)?;
+    let globals = globals
+        .downcast::<rustpython_vm::builtins::PyDict>()
+        .map_err(|_| vm.new_runtime_error("prepare_main returned no dict".to_owned()))?;
+
+    let code = freeze_runtime::code_of(vm, entry)?;
+    vm.run_code_obj(code, Scope::with_builtins(None, globals, vm))?;
+    Ok(())
+}
+
+#[rustpython_vm::pymodule(name = "_freeze")]
+mod freeze_runtime {
+    use super::{ModuleKind, PAYLOAD};
+    use rustpython_vm::{
+        PyRef, PyResult, VirtualMachine,
+        builtins::{PyCode, PyStrRef},
+        frozen::FrozenCodeObject,
+    };
+
+    fn payload() -> &'static freeze_payload::Payload<'static> {
+        PAYLOAD.get().expect("payload is set before the interpreter starts")
+    }
+
+    /// `(is_package, origin)` of a bundled module, or None.
+    #[pyfunction]
+    fn lookup(name: PyStrRef) -> Option<(bool, String)> {
+        let module = payload().module(name.as_str())?;
+        Some((module.kind == ModuleKind::Package, module.origin.clone()))
+    }
+
+    /// The code object of a bundled module.
+    #[pyfunction]
+    fn get_code(name: PyStrRef, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
+        code_of(vm, name.as_str())
+    }
+
+    /// Names of every bundled module, sorted.
+    #[pyfunction]
+    fn module_names() -> Vec<String> {
+        payload().manifest.modules.iter().map(|m| m.name.clone()).collect()
+    }
+
+    pub(super) fn code_of(vm: &VirtualMachine, name: &str) -> PyResult<PyRef<PyCode>> {
+        let payload = payload();
+        let module = payload.module(name).ok_or_else(|| {
+            vm.new_import_error(
+                format!("No module named '{name}' in the frozen program"),
+                vm.ctx.new_str(name),
+            )
+        })?;
+        let bytes = payload.code(module);
+        Ok(vm.ctx.new_code(FrozenCodeObject { bytes }))
+    }
+}
