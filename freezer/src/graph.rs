@@ -107,8 +107,8 @@ struct ImportCollector<'s> {
 }
 
 impl ImportCollector<'_> {
-    fn line_at(&self, offset: ast::TextSize) -> usize {
-        let offset = (u32::from(offset) as usize).min(self.source.len());
+    fn line_at(&self, offset: impl Into<u32>) -> usize {
+        let offset = (offset.into() as usize).min(self.source.len());
         self.source.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
     }
 }

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use freeze_payload::{ModuleKind, Payload, SECTION_NAME};
 use rustpython_vm::{
-    AsObject, Interpreter, PyResult, VirtualMachine, builtins::PyBaseExceptionRef,
+    AsObject, Interpreter, PyResult, VirtualMachine,
     compiler::Mode, scope::Scope, Settings,
 };
 
@@ -75,7 +75,7 @@ fn main() -> ExitCode {
         Err(exc) if exc.fast_isinstance(interp_keyboard_interrupt(&interp)) => {
             // As CPython: traceback, then atexit and the rest of finalisation, then die
             // by SIGINT so the parent sees the signal (status 130 in a shell).
-            interp.enter(|vm| vm.print_exception(exc));
+            interp.enter(|vm| vm.print_exception(&exc));
             let code = interp.finalize(None);
             die_by_sigint();
             rustpython_vm::host_env::os::exit_code(code.max(130))
@@ -152,14 +152,16 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
 
     let code = vm
         .compile(BOOTSTRAP, Mode::Exec, "<freeze bootstrap>".to_owned())
-        .map_err(|err| vm.new_syntax_error(&err, Some(BOOTSTRAP)))?;
+        .map_err(|err| vm.new_runtime_error(format!("freeze bootstrap does not compile: {err:?}")))?;
     let boot_scope = vm.new_scope_with_builtins();
     vm.run_code_obj(code, boot_scope.clone())?;
+    // Creates `__main__` and registers it in sys.modules; prepare_main fills it in.
+    vm.new_scope_with_main()?;
     let prepare = boot_scope.globals.get_item("prepare_main", vm)?;
     let globals = prepare.call((entry.to_owned(),), vm)?;
     let globals = globals
         .downcast::<rustpython_vm::builtins::PyDict>()
-        .map_err(|_| vm.new_runtime_error("prepare_main returned no dict".to_owned()))?;
+        .map_err(|_| vm.new_runtime_error("prepare_main returned no dict"))?;
 
     let code = freeze_runtime::code_of(vm, entry)?;
     vm.run_code_obj(code, Scope::with_builtins(None, globals, vm))?;
@@ -171,7 +173,7 @@ mod freeze_runtime {
     use super::{ModuleKind, PAYLOAD};
     use rustpython_vm::{
         PyRef, PyResult, VirtualMachine,
-        builtins::{PyCode, PyStrRef},
+        builtins::{PyCode, PyUtf8StrRef},
         frozen::FrozenCodeObject,
     };
 
@@ -181,21 +183,15 @@ mod freeze_runtime {
 
     /// `(is_package, origin)` of a bundled module, or None.
     #[pyfunction]
-    fn lookup(name: PyStrRef) -> Option<(bool, String)> {
+    fn lookup(name: PyUtf8StrRef) -> Option<(bool, String)> {
         let module = payload().module(name.as_str())?;
         Some((module.kind == ModuleKind::Package, module.origin.clone()))
     }
 
     /// The code object of a bundled module.
     #[pyfunction]
-    fn get_code(name: PyStrRef, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
+    fn get_code(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
         code_of(vm, name.as_str())
-    }
-
-    /// Names of every bundled module, sorted.
-    #[pyfunction]
-    fn module_names() -> Vec<String> {
-        payload().manifest.modules.iter().map(|m| m.name.clone()).collect()
     }
 
     pub(super) fn code_of(vm: &VirtualMachine, name: &str) -> PyResult<PyRef<PyCode>> {
