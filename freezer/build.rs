@@ -22,7 +22,10 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
             collect(root, &path, out);
         } else if name.ends_with(".py") {
             let rel = path.strip_prefix(root).unwrap();
-            let rel: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel: Vec<_> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             out.push((rel.join("/"), path));
         }
     }
@@ -39,7 +42,8 @@ fn main() {
     let mut blob = Vec::new();
     let mut index = String::from("pub static STDLIB_INDEX: &[(&str, u32, u32)] = &[\n");
     for (rel, path) in &files {
-        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let bytes =
+            std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
         writeln!(index, "    ({rel:?}, {}, {}),", blob.len(), bytes.len()).unwrap();
         blob.extend_from_slice(&bytes);
     }

@@ -37,7 +37,13 @@ impl std::fmt::Display for SourceError {
                 .filter(|&end| end > start)
                 .map_or(1, |end| end - start)
                 .min(text.chars().count().saturating_sub(start - 1).max(1));
-            write!(f, "\n{:gutter$} | {}{}", "", " ".repeat(start - 1), "^".repeat(width))?;
+            write!(
+                f,
+                "\n{:gutter$} | {}{}",
+                "",
+                " ".repeat(start - 1),
+                "^".repeat(width)
+            )?;
         }
         Ok(())
     }
@@ -46,7 +52,9 @@ impl std::fmt::Display for SourceError {
 impl std::error::Error for SourceError {}
 
 fn line_of(source: &str, line: usize) -> Option<String> {
-    (line > 0).then(|| source.lines().nth(line - 1).map(str::to_owned)).flatten()
+    (line > 0)
+        .then(|| source.lines().nth(line - 1).map(str::to_owned))
+        .flatten()
 }
 
 /// Decode Python source bytes as CPython does (PEP 263 and 3120): UTF-8 unless a coding
@@ -81,10 +89,9 @@ pub fn decode_source(bytes: &[u8], path: &str) -> Result<String, SourceError> {
     }
     let encoding = encoding.map(|(line, name)| (line, normalize_encoding(&name)));
     match encoding.as_ref().map(|(line, enc)| (*line, enc.as_str())) {
-        Some((line, enc)) if had_bom && enc != "utf-8" => Err(err(
-            line,
-            format!("encoding problem: {enc} with BOM"),
-        )),
+        Some((line, enc)) if had_bom && enc != "utf-8" => {
+            Err(err(line, format!("encoding problem: {enc} with BOM")))
+        }
         None | Some((_, "utf-8")) => match std::str::from_utf8(bytes) {
             Ok(text) => Ok(text.to_owned()),
             Err(e) => {
@@ -106,7 +113,10 @@ pub fn decode_source(bytes: &[u8], path: &str) -> Result<String, SourceError> {
                 let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
                 Err(err(
                     line,
-                    format!("'ascii' codec can't decode byte 0x{:02x} in position {at}: ordinal not in range(128)", bytes[at]),
+                    format!(
+                        "'ascii' codec can't decode byte 0x{:02x} in position {at}: ordinal not in range(128)",
+                        bytes[at]
+                    ),
                 ))
             }
         },
@@ -150,7 +160,10 @@ pub fn compile_module(
     display_path: &str,
     optimize: u8,
 ) -> Result<Vec<u8>, SourceError> {
-    let opts = CompileOpts { optimize, ..Default::default() };
+    let opts = CompileOpts {
+        optimize,
+        ..Default::default()
+    };
     let code = rustpython_compiler::compile(source, Mode::Exec, source_path, opts)
         .map_err(|e| syntax_error(&e, source, display_path))?;
     Ok(FrozenCodeObject::encode(&code).bytes)
@@ -185,17 +198,29 @@ mod tests {
         let err = compile_module("print 'hello world'\n", "a.py", "dir/a.py", 0).unwrap_err();
         assert_eq!(err.line, 1);
         assert_eq!(err.path, "dir/a.py");
-        assert!(err.message.contains("Missing parentheses in call to 'print'"), "{err}");
+        assert!(
+            err.message
+                .contains("Missing parentheses in call to 'print'"),
+            "{err}"
+        );
     }
 
     #[test]
     fn decodes_like_cpython() {
-        assert_eq!(decode_source(b"\xef\xbb\xbfx = 1\n", "a.py").unwrap(), "x = 1\n");
+        assert_eq!(
+            decode_source(b"\xef\xbb\xbfx = 1\n", "a.py").unwrap(),
+            "x = 1\n"
+        );
         assert_eq!(
             decode_source(b"# -*- coding: latin-1 -*-\ns = '\xe9'\n", "a.py").unwrap(),
             "# -*- coding: latin-1 -*-\ns = '\u{e9}'\n"
         );
         let err = decode_source(b"s = '\xe9'\n", "a.py").unwrap_err();
-        assert!(err.message.starts_with("Non-UTF-8 code starting with '\\xe9' in file a.py on line 1"), "{}", err.message);
+        assert!(
+            err.message
+                .starts_with("Non-UTF-8 code starting with '\\xe9' in file a.py on line 1"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -54,10 +54,14 @@ pub fn find_stub(flag: Option<&Path>) -> Result<(PathBuf, StubSource), Error> {
     let checkout = checkout_root().filter(|root| {
         // Only a freeze built from this checkout uses it; an installed copy that happens
         // to run from elsewhere must not start cargo.
-        exe.as_ref().is_some_and(|exe| exe.starts_with(root) || exe.starts_with(target_dir_hint(root)))
+        exe.as_ref()
+            .is_some_and(|exe| exe.starts_with(root) || exe.starts_with(target_dir_hint(root)))
     });
     if checkout.is_none()
-        && let Some(beside) = exe.as_ref().and_then(|e| e.parent()).map(|d| d.join(stub_file_name()))
+        && let Some(beside) = exe
+            .as_ref()
+            .and_then(|e| e.parent())
+            .map(|d| d.join(stub_file_name()))
         && beside.is_file()
     {
         return Ok((beside, StubSource::BesideFreeze));
@@ -70,7 +74,9 @@ pub fn find_stub(flag: Option<&Path>) -> Result<(PathBuf, StubSource), Error> {
 
 /// The workspace this `freeze` was built from, when its sources are still there.
 fn checkout_root() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.to_path_buf();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()?
+        .to_path_buf();
     (root.join("Cargo.toml").is_file() && root.join("runtime-stub").is_dir()).then_some(root)
 }
 
@@ -87,8 +93,16 @@ fn build_checkout_stub(root: &Path) -> Result<PathBuf, Error> {
         .no_deps()
         .exec()
         .map_err(|e| Error::StubBuild(format!("cargo metadata failed: {e}")))?;
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    let stub = metadata.target_directory.as_std_path().join(profile).join(stub_file_name());
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    let stub = metadata
+        .target_directory
+        .as_std_path()
+        .join(profile)
+        .join(stub_file_name());
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.arg("build").arg("--manifest-path").arg(&manifest);
     cmd.args(["-p", "runtime-stub", "--ignore-rust-version"]);
@@ -107,14 +121,19 @@ fn build_checkout_stub(root: &Path) -> Result<PathBuf, Error> {
         .status()
         .map_err(|e| Error::StubBuild(format!("cannot run cargo: {e}")))?;
     if !status.success() || !stub.is_file() {
-        return Err(Error::StubBuild(format!("cargo build -p runtime-stub failed ({status})")));
+        return Err(Error::StubBuild(format!(
+            "cargo build -p runtime-stub failed ({status})"
+        )));
     }
     Ok(stub)
 }
 
 /// Put `payload` into `stub`, returning the output's bytes.
 pub fn embed(stub: &[u8], stub_path: &Path, payload: &[u8]) -> Result<Vec<u8>, Error> {
-    let bad_stub = |reason: String| Error::BadStub { path: stub_path.to_path_buf(), reason };
+    let bad_stub = |reason: String| Error::BadStub {
+        path: stub_path.to_path_buf(),
+        reason,
+    };
     let format = Format::detect(stub)
         .ok_or_else(|| bad_stub("not an executable (no ELF, PE or Mach-O header)".to_owned()))?;
     let mut out = Vec::with_capacity(stub.len() + payload.len() + 8192);
@@ -134,7 +153,10 @@ pub fn embed(stub: &[u8], stub_path: &Path, payload: &[u8]) -> Result<Vec<u8>, E
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, made
 /// executable, then renamed over the target. Nothing is left behind on failure.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let write_err = |reason: String| Error::Write { path: path.to_path_buf(), reason };
+    let write_err = |reason: String| Error::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
     if path.is_dir() {
         return Err(write_err("it is a directory".to_owned()));
     }
@@ -143,9 +165,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(write_err(format!("directory {} does not exist", dir.display())));
+        return Err(write_err(format!(
+            "directory {} does not exist",
+            dir.display()
+        )));
     }
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{file_name}."))
         .suffix(".freeze-tmp")
@@ -161,14 +189,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
             .set_permissions(std::fs::Permissions::from_mode(0o755))
             .map_err(|e| write_err(e.to_string()))?;
     }
-    tmp.persist(path).map_err(|e| write_err(describe_io(&e.error, &dir)))?;
+    tmp.persist(path)
+        .map_err(|e| write_err(describe_io(&e.error, &dir)))?;
     Ok(())
 }
 
 fn describe_io(err: &std::io::Error, dir: &Path) -> String {
     match err.kind() {
         std::io::ErrorKind::PermissionDenied => {
-            format!("permission denied: directory {} is not writable", dir.display())
+            format!(
+                "permission denied: directory {} is not writable",
+                dir.display()
+            )
         }
         _ => err.to_string(),
     }

@@ -76,6 +76,9 @@ pub struct Site {
     /// The importing module's path as shown to the user.
     pub file: String,
     pub line: usize,
+    /// The importer is part of the standard library (whose platform-specific imports,
+    /// such as `winreg`, are expected to be missing).
+    pub stdlib: bool,
 }
 
 /// One import the AST asks for.
@@ -95,7 +98,11 @@ pub fn imports_of(source: &str, package: &str) -> Vec<Import> {
     let Ok(parsed) = rustpython_compiler::parser::parse_module(source) else {
         return Vec::new();
     };
-    let mut collector = ImportCollector { source, package, found: Vec::new() };
+    let mut collector = ImportCollector {
+        source,
+        package,
+        found: Vec::new(),
+    };
     collector.visit_body(&parsed.syntax().body);
     collector.found
 }
@@ -109,7 +116,11 @@ struct ImportCollector<'s> {
 impl ImportCollector<'_> {
     fn line_at(&self, offset: impl Into<u32>) -> usize {
         let offset = (offset.into() as usize).min(self.source.len());
-        self.source.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+        self.source.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 }
 
@@ -143,7 +154,11 @@ impl<'a> Visitor<'a> for ImportCollector<'_> {
                         .map(|a| a.name.as_str().to_owned())
                         .filter(|n| n != "*")
                         .collect();
-                    self.found.push(Import { module, from_names, line });
+                    self.found.push(Import {
+                        module,
+                        from_names,
+                        line,
+                    });
                 }
             }
             _ => {}
@@ -154,7 +169,11 @@ impl<'a> Visitor<'a> for ImportCollector<'_> {
 
 /// `from ..mod import x` inside `package`: the absolute name of `..mod`.
 pub fn resolve_relative(package: &str, level: u32, module: Option<&str>) -> Option<String> {
-    let mut parts: Vec<&str> = if package.is_empty() { Vec::new() } else { package.split('.').collect() };
+    let mut parts: Vec<&str> = if package.is_empty() {
+        Vec::new()
+    } else {
+        package.split('.').collect()
+    };
     for _ in 1..level {
         parts.pop()?;
     }
@@ -220,11 +239,19 @@ fn find_on_root(root: &Root, index: usize, name: &str, rel: &str) -> Option<Foun
         Root::Dir(dir) => {
             let init = dir.join(rel).join("__init__.py");
             if init.is_file() {
-                return Some(make(ModuleKind::Package, format!("{rel}/__init__.py"), Source::File(init)));
+                return Some(make(
+                    ModuleKind::Package,
+                    format!("{rel}/__init__.py"),
+                    Source::File(init),
+                ));
             }
             let file = dir.join(format!("{rel}.py"));
             if file.is_file() {
-                return Some(make(ModuleKind::Module, format!("{rel}.py"), Source::File(file)));
+                return Some(make(
+                    ModuleKind::Module,
+                    format!("{rel}.py"),
+                    Source::File(file),
+                ));
             }
             None
         }
@@ -259,11 +286,17 @@ pub struct Graph {
 pub fn read_source(found: &Found) -> Result<String, crate::Error> {
     let bytes: std::borrow::Cow<'_, [u8]> = match &found.source {
         Source::File(path) => std::fs::read(path)
-            .map_err(|e| crate::Error::Read { path: path.clone(), source: e })?
+            .map_err(|e| crate::Error::Read {
+                path: path.clone(),
+                source: e,
+            })?
             .into(),
         Source::Stdlib(bytes) => (*bytes).into(),
     };
-    Ok(crate::compile::decode_source(&bytes, &found.display_path())?)
+    Ok(crate::compile::decode_source(
+        &bytes,
+        &found.display_path(),
+    )?)
 }
 
 /// Walk the imports from `roots_found` (the entry and anything else asked for).
@@ -276,6 +309,7 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
         let text = read_source(&found)?;
         let package = found.package().to_owned();
         let file = found.display_path();
+        let stdlib = matches!(found.source, Source::Stdlib(_));
         let mut want = |name: String, line: usize, must_exist: bool, graph: &mut Graph| {
             if seen.contains(&name) {
                 return;
@@ -289,11 +323,11 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
                     queue.push_back(found);
                 }
                 Resolved::Missing if must_exist => {
-                    graph
-                        .missing
-                        .entry(name)
-                        .or_default()
-                        .insert(Site { file: file.clone(), line });
+                    graph.missing.entry(name).or_default().insert(Site {
+                        file: file.clone(),
+                        line,
+                        stdlib,
+                    });
                 }
                 Resolved::Missing => {}
             }
@@ -304,11 +338,11 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
             for i in 1..=parts.len() {
                 let name = parts[..i].join(".");
                 if graph.missing.contains_key(&name) {
-                    graph
-                        .missing
-                        .get_mut(&name)
-                        .unwrap()
-                        .insert(Site { file: file.clone(), line: import.line });
+                    graph.missing.get_mut(&name).unwrap().insert(Site {
+                        file: file.clone(),
+                        line: import.line,
+                        stdlib,
+                    });
                     break;
                 }
                 want(name, import.line, true, &mut graph);
@@ -317,11 +351,18 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
             let module_found = !graph.missing.contains_key(&import.module);
             if module_found {
                 for from_name in &import.from_names {
-                    want(format!("{}.{from_name}", import.module), import.line, false, &mut graph);
+                    want(
+                        format!("{}.{from_name}", import.module),
+                        import.line,
+                        false,
+                        &mut graph,
+                    );
                 }
             }
         }
-        graph.modules.insert(found.name.clone(), Node { found, text });
+        graph
+            .modules
+            .insert(found.name.clone(), Node { found, text });
     }
     Ok(graph)
 }
@@ -365,7 +406,10 @@ if True:
 from .sub.mod import *
 ";
         let imports = imports_of(src, "pkg.inner");
-        let names: Vec<_> = imports.iter().map(|i| (i.module.as_str(), i.line)).collect();
+        let names: Vec<_> = imports
+            .iter()
+            .map(|i| (i.module.as_str(), i.line))
+            .collect();
         assert_eq!(
             names,
             [
@@ -386,7 +430,10 @@ from .sub.mod import *
 
     #[test]
     fn relative_names() {
-        assert_eq!(resolve_relative("a.b", 1, Some("c")).as_deref(), Some("a.b.c"));
+        assert_eq!(
+            resolve_relative("a.b", 1, Some("c")).as_deref(),
+            Some("a.b.c")
+        );
         assert_eq!(resolve_relative("a.b", 2, None).as_deref(), Some("a"));
         assert_eq!(resolve_relative("a", 2, Some("x")), None);
         assert_eq!(resolve_relative("", 1, Some("x")), None);

@@ -25,12 +25,17 @@ pub enum Error {
         "entry {0} is a directory without a __main__.py; give a Python file, or add __main__.py to the directory"
     )]
     EntryIsDirectory(PathBuf),
-    #[error("module {0} not found on the search path (the entry's directory, --path, the standard library)")]
+    #[error(
+        "module {0} not found on the search path (the entry's directory, --path, the standard library)"
+    )]
     ModuleMissing(String),
     #[error("module {0} is implemented inside the runtime and has no source to run as __main__")]
     ModuleNative(String),
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Syntax(#[from] SourceError),
     #[error("cannot write {path}: {reason}")]
@@ -44,7 +49,10 @@ pub enum Error {
     #[error("cannot build the runtime stub: {0}")]
     StubBuild(String),
     #[error("cannot read runtime stub {path}: {source}")]
-    StubRead { path: PathBuf, source: std::io::Error },
+    StubRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("runtime stub {path} is unusable: {reason}")]
     BadStub { path: PathBuf, reason: String },
 }
@@ -136,14 +144,22 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
     let mut modules = Vec::new();
     for node in graph.modules.values() {
         let found: &Found = &node.found;
-        let code = compile::compile_module(&node.text, &found.origin, &found.display_path(), opts.optimize)?;
+        let code = compile::compile_module(
+            &node.text,
+            &found.origin,
+            &found.display_path(),
+            opts.optimize,
+        )?;
         modules.push((found.name.clone(), found.origin.clone(), code.len()));
         builder.add_module(&found.name, found.kind, &found.origin, code);
     }
     let payload = builder.finish();
 
     let (stub_path, _) = embed::find_stub(opts.stub.as_deref())?;
-    let stub = std::fs::read(&stub_path).map_err(|e| Error::StubRead { path: stub_path.clone(), source: e })?;
+    let stub = std::fs::read(&stub_path).map_err(|e| Error::StubRead {
+        path: stub_path.clone(),
+        source: e,
+    })?;
     let out = embed::embed(&stub, &stub_path, &payload)?;
     embed::write_atomically(&opts.output, &out)?;
 
@@ -154,7 +170,10 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
         missing: graph
             .missing
             .into_iter()
-            .map(|(module, sites)| Missing { module, importers: sites.into_iter().collect() })
+            .map(|(module, sites)| Missing {
+                module,
+                importers: sites.into_iter().collect(),
+            })
             .collect(),
         payload_bytes: payload.len(),
         output_bytes: out.len(),
@@ -174,7 +193,10 @@ fn resolve_entry(opts: &Options) -> Result<(Option<PathBuf>, EntryStart), Error>
         Entry::Script(path) => {
             let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => Error::EntryMissing(path.clone()),
-                _ => Error::Read { path: path.clone(), source: e },
+                _ => Error::Read {
+                    path: path.clone(),
+                    source: e,
+                },
             })?;
             let script = if meta.is_dir() {
                 let main = path.join("__main__.py");

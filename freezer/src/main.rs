@@ -12,7 +12,11 @@ use freezer::{Entry, Options};
 #[command(after_help = "Examples:\n  freeze app.py -o app\n  freeze -m mypkg -o mytool --path src")]
 struct Cli {
     /// The program's entry script (or a directory holding __main__.py).
-    #[arg(value_name = "ENTRY", required_unless_present = "module", conflicts_with = "module")]
+    #[arg(
+        value_name = "ENTRY",
+        required_unless_present = "module",
+        conflicts_with = "module"
+    )]
     entry: Option<PathBuf>,
 
     /// Run a module or package as `python -m MODULE` does (a package runs its __main__).
@@ -56,26 +60,36 @@ fn main() -> ExitCode {
     };
     match freezer::freeze(&opts) {
         Ok(report) => {
-            if !cli.quiet {
-                for missing in &report.missing {
-                    let sites: Vec<String> = missing
-                        .importers
-                        .iter()
-                        .map(|s| format!("{}:{}", s.file, s.line))
-                        .collect();
+            let mut warnings = 0;
+            for missing in &report.missing {
+                // The standard library's own platform-specific imports (winreg, nt, …)
+                // are expected to be missing; only the program's are worth a warning.
+                let sites: Vec<String> = missing
+                    .importers
+                    .iter()
+                    .filter(|s| !s.stdlib)
+                    .map(|s| format!("{}:{}", s.file, s.line))
+                    .collect();
+                if sites.is_empty() {
+                    continue;
+                }
+                warnings += 1;
+                if !cli.quiet {
                     eprintln!(
                         "warning: module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
                         missing.module,
                         sites.join(", ")
                     );
                 }
+            }
+            if !cli.quiet {
                 eprintln!(
                     "froze {} modules into {} ({} payload, {} total{})",
                     report.modules.len(),
                     report.output.display(),
                     human_bytes(report.payload_bytes),
                     human_bytes(report.output_bytes),
-                    match report.missing.len() {
+                    match warnings {
                         0 => String::new(),
                         1 => ", 1 warning".to_owned(),
                         n => format!(", {n} warnings"),

@@ -21,7 +21,9 @@ pub fn source(rel_path: &str) -> Option<&'static [u8]> {
 pub fn has_dir(rel_dir: &str) -> bool {
     let prefix = format!("{rel_dir}/");
     let i = STDLIB_INDEX.partition_point(|(path, _, _)| *path < prefix.as_str());
-    STDLIB_INDEX.get(i).is_some_and(|(path, _, _)| path.starts_with(&prefix))
+    STDLIB_INDEX
+        .get(i)
+        .is_some_and(|(path, _, _)| path.starts_with(&prefix))
 }
 
 /// Modules the runtime's VM provides without any source: its native modules, plus the

@@ -15,7 +15,10 @@ fn check_example(dir: &str, script: &str, cases: &[(&[&str], &str)]) {
         let frozen = ctx.run(&exe, args, stdin.as_bytes());
         // CPython runs in the same directory, so relative input paths mean the same.
         let cpython = python(&entry, args, stdin.as_bytes(), ctx.dir.path());
-        assert_eq!(frozen, cpython, "{dir}/{script} {args:?} differs from CPython");
+        assert_eq!(
+            frozen, cpython,
+            "{dir}/{script} {args:?} differs from CPython"
+        );
     }
 }
 

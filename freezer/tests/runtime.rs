@@ -15,7 +15,12 @@ fn same_as_cpython(name: &str, source: &str, args: &[&str]) -> common::Run {
     let ctx = Ctx::new();
     let exe = freeze_script(&ctx, name, source);
     let frozen = ctx.run(&exe, args, b"");
-    let cpython = python(&ctx.path(&format!("src/{name}.py")), args, b"", ctx.dir.path());
+    let cpython = python(
+        &ctx.path(&format!("src/{name}.py")),
+        args,
+        b"",
+        ctx.dir.path(),
+    );
     assert_eq!(frozen, cpython, "{name} differs from CPython");
     frozen
 }
@@ -23,12 +28,25 @@ fn same_as_cpython(name: &str, source: &str, args: &[&str]) -> common::Run {
 #[test]
 fn exit_codes_match_cpython() {
     assert_eq!(same_as_cpython("end", "print('done')\n", &[]).code, Some(0));
-    assert_eq!(same_as_cpython("exit3", "import sys\nsys.exit(3)\n", &[]).code, Some(3));
+    assert_eq!(
+        same_as_cpython("exit3", "import sys\nsys.exit(3)\n", &[]).code,
+        Some(3)
+    );
     let run = same_as_cpython("exitmsg", "import sys\nsys.exit('bad input: 42')\n", &[]);
-    assert_eq!((run.code, run.stderr.as_str()), (Some(1), "bad input: 42\n"));
-    assert_eq!(same_as_cpython("exitnone", "raise SystemExit\n", &[]).code, Some(0));
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (Some(1), "bad input: 42\n")
+    );
+    assert_eq!(
+        same_as_cpython("exitnone", "raise SystemExit\n", &[]).code,
+        Some(0)
+    );
     // Output written without a newline is flushed at exit.
-    let run = same_as_cpython("flush", "import sys\nsys.stdout.write('no newline')\nsys.stderr.write('err')\n", &[]);
+    let run = same_as_cpython(
+        "flush",
+        "import sys\nsys.stdout.write('no newline')\nsys.stderr.write('err')\n",
+        &[],
+    );
     assert_eq!(run.stdout, "no newline");
 }
 
@@ -36,14 +54,26 @@ fn exit_codes_match_cpython() {
 fn uncaught_exception_traceback_names_relative_file_and_line() {
     let ctx = Ctx::new();
     ctx.write("src/helper.py", "def fail(x):\n    return 1 / x\n");
-    let exe = freeze_script(&ctx, "crash", "import helper\n\ndef main():\n    helper.fail(0)\n\nmain()\n");
+    let exe = freeze_script(
+        &ctx,
+        "crash",
+        "import helper\n\ndef main():\n    helper.fail(0)\n\nmain()\n",
+    );
     let frozen = ctx.run(&exe, &[], b"");
     assert_eq!(frozen.code, Some(1));
     let cpython = python(&ctx.path("src/crash.py"), &[], b"", ctx.dir.path());
     let root = ctx.path("src");
     let ours = traceback_summary(&frozen.stderr, &root);
-    assert_eq!(ours, traceback_summary(&cpython.stderr, &root), "stderr was:\n{}", frozen.stderr);
-    assert!(ours.contains(&"  File \"helper.py\", line 2, in fail".to_owned()), "{ours:?}");
+    assert_eq!(
+        ours,
+        traceback_summary(&cpython.stderr, &root),
+        "stderr was:\n{}",
+        frozen.stderr
+    );
+    assert!(
+        ours.contains(&"  File \"helper.py\", line 2, in fail".to_owned()),
+        "{ours:?}"
+    );
     assert_eq!(ours.last().unwrap(), "ZeroDivisionError: division by zero");
 }
 
@@ -56,22 +86,37 @@ fn keyboard_interrupt_dies_by_sigint_after_atexit() {
     let frozen = ctx.run(&exe, &[], b"");
     let cpython = python(&ctx.path("src/interrupted.py"), &[], b"", ctx.dir.path());
     assert_eq!(frozen.signal, Some(2), "{frozen:?}");
-    assert_eq!((frozen.signal, &frozen.stdout), (cpython.signal, &cpython.stdout));
-    assert!(frozen.stderr.trim_end().ends_with("KeyboardInterrupt"), "{}", frozen.stderr);
+    assert_eq!(
+        (frozen.signal, &frozen.stdout),
+        (cpython.signal, &cpython.stdout)
+    );
+    assert!(
+        frozen.stderr.trim_end().ends_with("KeyboardInterrupt"),
+        "{}",
+        frozen.stderr
+    );
 }
 
 #[cfg(unix)]
 #[test]
 fn ctrl_c_gives_keyboard_interrupt_and_status_130() {
     let ctx = Ctx::new();
-    let exe = freeze_script(&ctx, "sleeper", "import time\nprint('ready', flush=True)\ntime.sleep(30)\n");
+    let exe = freeze_script(
+        &ctx,
+        "sleeper",
+        "import time\nprint('ready', flush=True)\ntime.sleep(30)\n",
+    );
     let mut child = clean_command(&exe)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.as_mut().unwrap()), &mut line).unwrap();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
     assert_eq!(line, "ready\n");
     unsafe_kill(child.id(), 2);
     let out = child.wait_with_output().unwrap();
@@ -81,7 +126,10 @@ fn ctrl_c_gives_keyboard_interrupt_and_status_130() {
     // A shell reports death by SIGINT as 128 + 2.
     let status = clean_command("sh")
         .arg("-c")
-        .arg(format!("{} & sleep 1; kill -INT $!; wait $!", exe.display()))
+        .arg(format!(
+            "{} & sleep 1; kill -INT $!; wait $!",
+            exe.display()
+        ))
         .output()
         .unwrap();
     assert_eq!(status.status.code(), Some(130));
@@ -162,7 +210,12 @@ fn damaged_payload_is_refused_with_one_line() {
         .rposition(|w| w == freeze_payload::MAGIC)
         .expect("payload magic in output");
     let cases: [(&str, usize, u8, &str); 3] = [
-        ("body", at + freeze_payload::HEADER_LEN + 20, 0x55, "damaged"),
+        (
+            "body",
+            at + freeze_payload::HEADER_LEN + 20,
+            0x55,
+            "damaged",
+        ),
         ("format version", at + 8, 0x7f, "format version"),
         ("magic", at + 1, 0x01, "magic"),
     ];
@@ -172,7 +225,8 @@ fn damaged_payload_is_refused_with_one_line() {
         let path = ctx.path(&format!("bad-{}", what.replace(' ', "-")));
         std::fs::write(&path, &bad).unwrap();
         #[cfg(unix)]
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
         let run = ctx.run(&path, &[], b"");
         assert_eq!(run.code, Some(2), "{what}: {run:?}");
         assert_eq!(run.stderr.lines().count(), 1, "{what}: {}", run.stderr);

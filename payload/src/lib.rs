@@ -114,7 +114,9 @@ pub enum PayloadError {
     VmVersion { found: String },
     #[error("payload is truncated: header announces {expected} bytes, {found} present")]
     Truncated { expected: u64, found: u64 },
-    #[error("payload checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is damaged")]
+    #[error(
+        "payload checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is damaged"
+    )]
     Checksum { stored: u32, computed: u32 },
     #[error("payload manifest is unreadable: {0}")]
     Manifest(String),
@@ -175,18 +177,23 @@ impl<'a> Payload<'a> {
         }
         let vm = &bytes[12..12 + VM_VERSION_FIELD];
         if vm != vm_version_field() {
-            let found = String::from_utf8_lossy(vm).trim_end_matches('\0').to_owned();
+            let found = String::from_utf8_lossy(vm)
+                .trim_end_matches('\0')
+                .to_owned();
             return Err(PayloadError::VmVersion { found });
         }
         let stored = u32_at(bytes, 28);
         let manifest_len = u64_at(bytes, 32);
         let blob_len = u64_at(bytes, 40);
         let body = &bytes[HEADER_LEN..];
-        let expected = manifest_len.checked_add(blob_len).ok_or_else(|| {
-            PayloadError::Inconsistent("section lengths overflow".to_owned())
-        })?;
+        let expected = manifest_len
+            .checked_add(blob_len)
+            .ok_or_else(|| PayloadError::Inconsistent("section lengths overflow".to_owned()))?;
         if expected != body.len() as u64 {
-            return Err(PayloadError::Truncated { expected, found: body.len() as u64 });
+            return Err(PayloadError::Truncated {
+                expected,
+                found: body.len() as u64,
+            });
         }
         let computed = crc32fast::hash(body);
         if computed != stored {
@@ -235,14 +242,20 @@ fn validate(manifest: &Manifest, blob_len: u64) -> Result<(), PayloadError> {
     for module in &manifest.modules {
         let end = module.code.offset.checked_add(module.code.len);
         if end.is_none_or(|end| end > blob_len) {
-            return bad(format!("code of {:?} lies outside the payload", module.name));
+            return bad(format!(
+                "code of {:?} lies outside the payload",
+                module.name
+            ));
         }
     }
     if !manifest.modules.iter().any(|m| m.name == manifest.entry) {
         return bad(format!("entry module {:?} is missing", manifest.entry));
     }
     if manifest.optimize > 2 {
-        return bad(format!("optimisation level {} is not 0, 1 or 2", manifest.optimize));
+        return bad(format!(
+            "optimisation level {} is not 0, 1 or 2",
+            manifest.optimize
+        ));
     }
     Ok(())
 }
@@ -257,7 +270,11 @@ pub struct PayloadBuilder {
 
 impl PayloadBuilder {
     pub fn new(entry: impl Into<String>, optimize: u8) -> Self {
-        Self { entry: entry.into(), optimize, modules: BTreeMap::new() }
+        Self {
+            entry: entry.into(),
+            optimize,
+            modules: BTreeMap::new(),
+        }
     }
 
     /// Add (or replace) a module. `code` is RustPython's frozen code object form.
@@ -268,7 +285,8 @@ impl PayloadBuilder {
         origin: impl Into<String>,
         code: Vec<u8>,
     ) {
-        self.modules.insert(name.into(), (kind, origin.into(), code));
+        self.modules
+            .insert(name.into(), (kind, origin.into(), code));
     }
 
     /// Encode the payload. The same modules always give the same bytes.
@@ -278,11 +296,23 @@ impl PayloadBuilder {
         let mut blob = Vec::new();
         let mut modules = Vec::with_capacity(self.modules.len());
         for (name, (kind, origin, code)) in self.modules {
-            let span = Span { offset: blob.len() as u64, len: code.len() as u64 };
+            let span = Span {
+                offset: blob.len() as u64,
+                len: code.len() as u64,
+            };
             blob.extend_from_slice(&code);
-            modules.push(Module { name, kind, origin, code: span });
+            modules.push(Module {
+                name,
+                kind,
+                origin,
+                code: span,
+            });
         }
-        let manifest = Manifest { entry: self.entry, optimize: self.optimize, modules };
+        let manifest = Manifest {
+            entry: self.entry,
+            optimize: self.optimize,
+            modules,
+        };
         let manifest = bincode_options()
             .serialize(&manifest)
             .expect("a manifest always serializes");
@@ -347,18 +377,26 @@ mod tests {
     #[test]
     fn refuses_bad_input() {
         let good = sample();
-        assert_eq!(Payload::parse(&[]).unwrap_err(), PayloadError::TooShort { len: 0 });
+        assert_eq!(
+            Payload::parse(&[]).unwrap_err(),
+            PayloadError::TooShort { len: 0 }
+        );
         let mut bad = good.clone();
         bad[0] ^= 1;
         assert_eq!(Payload::parse(&bad).unwrap_err(), PayloadError::BadMagic);
         let mut bad = good.clone();
         bad[8] = 7;
-        assert_eq!(Payload::parse(&bad).unwrap_err(), PayloadError::FormatVersion { found: 7 });
+        assert_eq!(
+            Payload::parse(&bad).unwrap_err(),
+            PayloadError::FormatVersion { found: 7 }
+        );
         let mut bad = good.clone();
         bad[12..17].copy_from_slice(b"0.5.0");
         assert_eq!(
             Payload::parse(&bad).unwrap_err(),
-            PayloadError::VmVersion { found: "0.5.0".into() }
+            PayloadError::VmVersion {
+                found: "0.5.0".into()
+            }
         );
         assert!(matches!(
             Payload::parse(&good[..good.len() - 1]).unwrap_err(),
@@ -366,7 +404,10 @@ mod tests {
         ));
         let mut bad = good.clone();
         *bad.last_mut().unwrap() ^= 0xff;
-        assert!(matches!(Payload::parse(&bad).unwrap_err(), PayloadError::Checksum { .. }));
+        assert!(matches!(
+            Payload::parse(&bad).unwrap_err(),
+            PayloadError::Checksum { .. }
+        ));
     }
 
     #[test]
@@ -377,7 +418,10 @@ mod tests {
                 let mut bad = good.clone();
                 bad[i] ^= 1 << bit;
                 // The CRC covers the body; the header fields are each checked.
-                assert!(Payload::parse(&bad).is_err(), "flip at byte {i} bit {bit} accepted");
+                assert!(
+                    Payload::parse(&bad).is_err(),
+                    "flip at byte {i} bit {bit} accepted"
+                );
             }
         }
     }
@@ -385,8 +429,17 @@ mod tests {
     #[test]
     fn messages_name_both_versions() {
         let msg = PayloadError::FormatVersion { found: 9 }.to_string();
-        assert!(msg.contains('9') && msg.contains(&FORMAT_VERSION.to_string()), "{msg}");
-        let msg = PayloadError::VmVersion { found: "0.7.0".into() }.to_string();
-        assert!(msg.contains("0.7.0") && msg.contains(RUSTPYTHON_VERSION), "{msg}");
+        assert!(
+            msg.contains('9') && msg.contains(&FORMAT_VERSION.to_string()),
+            "{msg}"
+        );
+        let msg = PayloadError::VmVersion {
+            found: "0.7.0".into(),
+        }
+        .to_string();
+        assert!(
+            msg.contains("0.7.0") && msg.contains(RUSTPYTHON_VERSION),
+            "{msg}"
+        );
     }
 }

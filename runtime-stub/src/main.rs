@@ -9,8 +9,7 @@ use std::sync::OnceLock;
 
 use freeze_payload::{ModuleKind, Payload, SECTION_NAME};
 use rustpython_vm::{
-    AsObject, Interpreter, PyResult, VirtualMachine,
-    compiler::Mode, scope::Scope, Settings,
+    AsObject, Interpreter, PyResult, Settings, VirtualMachine, compiler::Mode, scope::Scope,
 };
 
 #[global_allocator]
@@ -33,7 +32,10 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown cause".to_owned());
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!("fatal error: the freeze runtime failed{at}: {msg}");
         std::process::exit(70);
     }));
@@ -87,7 +89,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn interp_keyboard_interrupt(interp: &Interpreter) -> &'static rustpython_vm::Py<rustpython_vm::builtins::PyType> {
+fn interp_keyboard_interrupt(
+    interp: &Interpreter,
+) -> &'static rustpython_vm::Py<rustpython_vm::builtins::PyType> {
     interp.enter(|vm| vm.ctx.exceptions.keyboard_interrupt)
 }
 
@@ -152,7 +156,9 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
 
     let code = vm
         .compile(BOOTSTRAP, Mode::Exec, "<freeze bootstrap>".to_owned())
-        .map_err(|err| vm.new_runtime_error(format!("freeze bootstrap does not compile: {err:?}")))?;
+        .map_err(|err| {
+            vm.new_runtime_error(format!("freeze bootstrap does not compile: {err:?}"))
+        })?;
     let boot_scope = vm.new_scope_with_builtins();
     vm.run_code_obj(code, boot_scope.clone())?;
     // Creates `__main__` and registers it in sys.modules; prepare_main fills it in.
@@ -178,7 +184,9 @@ mod freeze_runtime {
     };
 
     fn payload() -> &'static freeze_payload::Payload<'static> {
-        PAYLOAD.get().expect("payload is set before the interpreter starts")
+        PAYLOAD
+            .get()
+            .expect("payload is set before the interpreter starts")
     }
 
     /// `(is_package, origin)` of a bundled module, or None.
@@ -203,6 +211,7 @@ mod freeze_runtime {
             )
         })?;
         let bytes = payload.code(module);
-        Ok(vm.ctx.new_code(FrozenCodeObject { bytes }))
+        // The VM-aware constant bag: frozenset constants need the VM to be built.
+        Ok(PyCode::new_ref_from_frozen(vm, FrozenCodeObject { bytes }))
     }
 }

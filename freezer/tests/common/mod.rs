@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 pub fn freeze_bin() -> PathBuf {
@@ -71,7 +74,9 @@ pub fn clean_command(program: impl AsRef<OsStr>) -> Command {
 }
 
 pub fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Run {
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     let mut input = child.stdin.take().unwrap();
     let stdin = stdin.to_vec();
@@ -85,7 +90,9 @@ pub fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Run {
 
 impl Ctx {
     pub fn new() -> Self {
-        Ctx { dir: tempfile::tempdir().expect("temp dir") }
+        Ctx {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -107,7 +114,9 @@ impl Ctx {
         S: AsRef<OsStr>,
     {
         let mut cmd = clean_command(freeze_bin());
-        cmd.current_dir(self.dir.path()).env("FREEZE_STUB", stub()).args(args);
+        cmd.current_dir(self.dir.path())
+            .env("FREEZE_STUB", stub())
+            .args(args);
         cmd.output().expect("run freeze").into()
     }
 
@@ -117,7 +126,8 @@ impl Ctx {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut all: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let mut all: Vec<std::ffi::OsString> =
+            args.into_iter().map(|a| a.as_ref().to_owned()).collect();
         all.push("-o".into());
         all.push(output.into());
         let run = self.freeze(&all);
