@@ -100,6 +100,7 @@ pub struct Report {
 /// Freeze a program.
 pub fn freeze(opts: &Options) -> Result<Report, Error> {
     let (app_root, start) = resolve_entry(opts)?;
+    let (stub_path, _) = embed::find_stub(opts.stub.as_deref())?;
     let mut roots = Vec::new();
     if let Some(dir) = app_root {
         roots.push(Root::Dir(dir));
@@ -155,7 +156,6 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
     }
     let payload = builder.finish();
 
-    let (stub_path, _) = embed::find_stub(opts.stub.as_deref())?;
     let stub = std::fs::read(&stub_path).map_err(|e| Error::StubRead {
         path: stub_path.clone(),
         source: e,

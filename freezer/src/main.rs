@@ -84,15 +84,14 @@ fn main() -> ExitCode {
             }
             if !cli.quiet {
                 eprintln!(
-                    "froze {} modules into {} ({} payload, {} total{})",
-                    report.modules.len(),
+                    "froze {} into {} ({} payload, {} total{})",
+                    plural(report.modules.len(), "module"),
                     report.output.display(),
                     human_bytes(report.payload_bytes),
                     human_bytes(report.output_bytes),
                     match warnings {
                         0 => String::new(),
-                        1 => ", 1 warning".to_owned(),
-                        n => format!(", {n} warnings"),
+                        n => format!(", {}", plural(n, "warning")),
                     }
                 );
             }
@@ -112,5 +111,13 @@ fn human_bytes(n: usize) -> String {
         format!("{:.1} KB", n as f64 / 1024.0)
     } else {
         format!("{n} B")
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
