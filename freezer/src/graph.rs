@@ -52,6 +52,11 @@ impl Found {
         }
     }
 
+    /// Whether the module comes from the built-in standard library.
+    pub fn is_stdlib(&self) -> bool {
+        matches!(self.source, Source::Stdlib(_))
+    }
+
     /// The package that relative imports in this module start from.
     pub fn package(&self) -> &str {
         match self.kind {
@@ -309,7 +314,7 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
         let text = read_source(&found)?;
         let package = found.package().to_owned();
         let file = found.display_path();
-        let stdlib = matches!(found.source, Source::Stdlib(_));
+        let stdlib = found.is_stdlib();
         let mut want = |name: String, line: usize, must_exist: bool, graph: &mut Graph| {
             if seen.contains(&name) {
                 return;

@@ -57,6 +57,9 @@ pub enum Error {
     BadStub { path: PathBuf, reason: String },
 }
 
+/// Modules every output carries: the runtime formats uncaught exceptions with them.
+pub const ALWAYS_BUNDLED: &[&str] = &["traceback", "linecache"];
+
 /// What to run as `__main__`.
 #[derive(Debug, Clone)]
 pub enum Entry {
@@ -76,6 +79,9 @@ pub struct Options {
     pub stub: Option<PathBuf>,
     /// 0, 1 (`-O`: no asserts) or 2 (`-OO`: no docstrings either).
     pub optimize: u8,
+    /// Keep the program's own sources so tracebacks show its lines (stdlib sources are
+    /// never kept: tracebacks show their file and line).
+    pub keep_source: bool,
 }
 
 /// An import that found nothing, and who asked for it.
@@ -139,6 +145,15 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
         }
     }
 
+    // The runtime prints uncaught exceptions with `traceback`, as CPython does.
+    for name in ALWAYS_BUNDLED {
+        if !start.iter().any(|f| f.name == *name)
+            && let Resolved::Found(found) = resolver.resolve(name)
+        {
+            start.push(found);
+        }
+    }
+
     let graph = graph::build(&resolver, start)?;
 
     let mut builder = PayloadBuilder::new(entry_name, opts.optimize);
@@ -152,7 +167,8 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
             opts.optimize,
         )?;
         modules.push((found.name.clone(), found.origin.clone(), code.len()));
-        builder.add_module(&found.name, found.kind, &found.origin, code);
+        let source = (opts.keep_source && !found.is_stdlib()).then(|| node.text.clone());
+        builder.add_module(&found.name, found.kind, &found.origin, code, source);
     }
     let payload = builder.finish();
 

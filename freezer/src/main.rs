@@ -39,6 +39,10 @@ struct Cli {
     #[arg(short = 'O', action = clap::ArgAction::Count)]
     optimize: u8,
 
+    /// Leave the program's sources out: tracebacks then show file and line only.
+    #[arg(long)]
+    no_source: bool,
+
     /// Print only errors.
     #[arg(short, long)]
     quiet: bool,
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         paths: cli.paths,
         stub: cli.stub,
         optimize: cli.optimize.min(2),
+        keep_source: !cli.no_source,
     };
     match freezer::freeze(&opts) {
         Ok(report) => {

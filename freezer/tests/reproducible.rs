@@ -21,7 +21,10 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 fn rebuilds_are_byte_identical() {
     let ctx = Ctx::new();
     let example = repo_root().join("examples/multimodule");
-    let (a, b) = (ctx.path("first/project"), ctx.path("second/elsewhere/project"));
+    let (a, b) = (
+        ctx.path("first/project"),
+        ctx.path("second/elsewhere/project"),
+    );
     copy_tree(&example, &a);
     copy_tree(&example, &b);
     for d in ["home1", "home2", "tmp1", "tmp2", "cwd"] {
@@ -58,5 +61,9 @@ fn rebuilds_are_byte_identical() {
         );
     }
     // And it still runs.
-    assert!(ctx.run(&ctx.path("out1"), &[], b"").stdout.starts_with("Hello, frozen world!"));
+    assert!(
+        ctx.run(&ctx.path("out1"), &[], b"")
+            .stdout
+            .starts_with("Hello, frozen world!")
+    );
 }

@@ -234,3 +234,46 @@ fn damaged_payload_is_refused_with_one_line() {
         assert!(run.stdout.is_empty());
     }
 }
+
+#[test]
+fn traceback_shows_the_programs_own_source_lines_not_files_on_disk() {
+    let ctx = Ctx::new();
+    ctx.write("src/helper.py", "def fail(x):\n    return 1 / x\n");
+    let script = ctx.write(
+        "src/crash.py",
+        "import helper\n\ndef main():\n    helper.fail(0)\n\nmain()\n",
+    );
+    // A different helper.py where the program runs must not leak into the traceback.
+    ctx.write("helper.py", "WRONG LINE 1\nWRONG LINE 2\n");
+    let exe = ctx.freeze_ok([script.as_os_str()], "crash");
+    let run = ctx.run(&exe, &[], b"");
+    assert_eq!(run.code, Some(1));
+    let expected = "\
+Traceback (most recent call last):
+  File \"crash.py\", line 6, in <module>
+    main()
+    ~~~~^^
+  File \"crash.py\", line 4, in main
+    helper.fail(0)
+    ~~~~~~~~~~~^^^
+  File \"helper.py\", line 2, in fail
+    return 1 / x
+           ~~^~~
+ZeroDivisionError: division by zero
+";
+    assert_eq!(run.stderr, expected);
+
+    let exe = ctx.freeze_ok([script.as_os_str(), "--no-source".as_ref()], "crash-nosrc");
+    let run = ctx.run(&exe, &[], b"");
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr,
+        "Traceback (most recent call last):\n  File \"crash.py\", line 6, in <module>\n  File \"crash.py\", line 4, in main\n  File \"helper.py\", line 2, in fail\nZeroDivisionError: division by zero\n"
+    );
+    assert!(
+        !std::fs::read(&exe)
+            .unwrap()
+            .windows(12)
+            .any(|w| w == b"helper.fail(")
+    );
+}

@@ -62,6 +62,8 @@ pub struct Module {
     pub origin: String,
     /// Where the code object lies in the blob.
     pub code: Span,
+    /// Where the UTF-8 source lies in the blob, when it was kept (for tracebacks).
+    pub source: Option<Span>,
 }
 
 /// On-disk code for a module's kind.
@@ -204,7 +206,7 @@ impl<'a> Payload<'a> {
             .with_limit(manifest_len)
             .deserialize(manifest_bytes)
             .map_err(|e| PayloadError::Manifest(e.to_string()))?;
-        validate(&manifest, blob.len() as u64)?;
+        validate(&manifest, blob)?;
         Ok(Self { manifest, blob })
     }
 
@@ -219,8 +221,19 @@ impl<'a> Payload<'a> {
 
     /// The code bytes of a module (validated to lie inside the blob).
     pub fn code(&self, module: &Module) -> &'a [u8] {
-        let start = module.code.offset as usize;
-        &self.blob[start..start + module.code.len as usize]
+        self.span(module.code)
+    }
+
+    /// The kept source of a module (validated to lie inside the blob and be UTF-8).
+    pub fn source(&self, module: &Module) -> Option<&'a str> {
+        module
+            .source
+            .map(|span| std::str::from_utf8(self.span(span)).unwrap_or_default())
+    }
+
+    fn span(&self, span: Span) -> &'a [u8] {
+        let start = span.offset as usize;
+        &self.blob[start..start + span.len as usize]
     }
 
     /// Total size of the code objects.
@@ -229,7 +242,8 @@ impl<'a> Payload<'a> {
     }
 }
 
-fn validate(manifest: &Manifest, blob_len: u64) -> Result<(), PayloadError> {
+fn validate(manifest: &Manifest, blob: &[u8]) -> Result<(), PayloadError> {
+    let blob_len = blob.len() as u64;
     let bad = |msg: String| Err(PayloadError::Inconsistent(msg));
     for pair in manifest.modules.windows(2) {
         if pair[0].name >= pair[1].name {
@@ -265,7 +279,7 @@ fn validate(manifest: &Manifest, blob_len: u64) -> Result<(), PayloadError> {
 pub struct PayloadBuilder {
     entry: String,
     optimize: u8,
-    modules: BTreeMap<String, (ModuleKind, String, Vec<u8>)>,
+    modules: BTreeMap<String, (ModuleKind, String, Vec<u8>, Option<String>)>,
 }
 
 impl PayloadBuilder {
@@ -277,16 +291,18 @@ impl PayloadBuilder {
         }
     }
 
-    /// Add (or replace) a module. `code` is RustPython's frozen code object form.
+    /// Add (or replace) a module. `code` is RustPython's frozen code object form;
+    /// `source`, when given, is served to tracebacks.
     pub fn add_module(
         &mut self,
         name: impl Into<String>,
         kind: ModuleKind,
         origin: impl Into<String>,
         code: Vec<u8>,
+        source: Option<String>,
     ) {
         self.modules
-            .insert(name.into(), (kind, origin.into(), code));
+            .insert(name.into(), (kind, origin.into(), code, source));
     }
 
     /// Encode the payload. The same modules always give the same bytes.
@@ -295,17 +311,23 @@ impl PayloadBuilder {
 
         let mut blob = Vec::new();
         let mut modules = Vec::with_capacity(self.modules.len());
-        for (name, (kind, origin, code)) in self.modules {
+        let push = |blob: &mut Vec<u8>, bytes: &[u8]| {
             let span = Span {
                 offset: blob.len() as u64,
-                len: code.len() as u64,
+                len: bytes.len() as u64,
             };
-            blob.extend_from_slice(&code);
+            blob.extend_from_slice(bytes);
+            span
+        };
+        for (name, (kind, origin, code, source)) in self.modules {
+            let code = push(&mut blob, &code);
+            let source = source.map(|s| push(&mut blob, s.as_bytes()));
             modules.push(Module {
                 name,
                 kind,
                 origin,
-                code: span,
+                code,
+                source,
             });
         }
         let manifest = Manifest {
@@ -339,9 +361,21 @@ mod tests {
 
     fn sample() -> Vec<u8> {
         let mut b = PayloadBuilder::new(SCRIPT_MAIN, 0);
-        b.add_module("pkg", ModuleKind::Package, "pkg/__init__.py", vec![1, 2, 3]);
-        b.add_module(SCRIPT_MAIN, ModuleKind::Module, "app.py", vec![9; 10]);
-        b.add_module("pkg.sub", ModuleKind::Module, "pkg/sub.py", vec![]);
+        b.add_module(
+            "pkg",
+            ModuleKind::Package,
+            "pkg/__init__.py",
+            vec![1, 2, 3],
+            None,
+        );
+        b.add_module(
+            SCRIPT_MAIN,
+            ModuleKind::Module,
+            "app.py",
+            vec![9; 10],
+            Some("print('é')\n".into()),
+        );
+        b.add_module("pkg.sub", ModuleKind::Module, "pkg/sub.py", vec![], None);
         b.finish()
     }
 
@@ -358,6 +392,11 @@ mod tests {
         assert_eq!(p.code(pkg), &[1, 2, 3]);
         assert_eq!(p.code(p.module("__main__").unwrap()), &[9; 10]);
         assert!(p.code(p.module("pkg.sub").unwrap()).is_empty());
+        assert_eq!(
+            p.source(p.module("__main__").unwrap()),
+            Some("print('é')\n")
+        );
+        assert_eq!(p.source(pkg), None);
         assert!(p.module("nope").is_none());
     }
 

@@ -40,7 +40,7 @@ class FreezeImporter:
 
     @classmethod
     def get_source(cls, fullname):
-        return None
+        return _freeze.get_source(fullname)
 
     @classmethod
     def is_package(cls, fullname):
@@ -50,7 +50,36 @@ class FreezeImporter:
         return found[0]
 
 
+def _seed_linecache():
+    # Tracebacks read source lines through linecache, which prefers a file on disk at
+    # the same relative path; the payload's own source (or none) must win. Entries with
+    # mtime None are never checked against the disk.
+    import linecache
+
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        payload_name = spec.name if spec is not None else name
+        if getattr(module, "__loader__", None) is not FreezeImporter:
+            continue
+        found = _freeze.lookup(payload_name)
+        if found is None:
+            continue
+        origin = found[1]
+        source = _freeze.get_source(payload_name) or ""
+        lines = [line + "\n" for line in source.splitlines()]
+        linecache.cache[origin] = (len(source), None, lines, origin)
+
+
+def _excepthook(exc_type, value, traceback, _hook=sys.excepthook):
+    try:
+        _seed_linecache()
+    except Exception:
+        pass
+    _hook(exc_type, value, traceback)
+
+
 sys.meta_path.insert(0, FreezeImporter)
+sys.excepthook = _excepthook
 sys.path_hooks.clear()
 sys.path_importer_cache.clear()
 

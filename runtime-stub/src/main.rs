@@ -196,6 +196,13 @@ mod freeze_runtime {
         Some((module.kind == ModuleKind::Package, module.origin.clone()))
     }
 
+    /// The kept source of a bundled module, or None.
+    #[pyfunction]
+    fn get_source(name: PyUtf8StrRef) -> Option<&'static str> {
+        let payload = payload();
+        payload.source(payload.module(name.as_str())?)
+    }
+
     /// The code object of a bundled module.
     #[pyfunction]
     fn get_code(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<PyRef<PyCode>> {
