@@ -1,8 +1,11 @@
 //! Source text → RustPython code object (in the frozen form the stub reads), with
 //! syntax errors reported as CPython reports them.
 
+use std::path::PathBuf;
+
 use rustpython_compiler::{CompileError, CompileOpts, Mode};
 use rustpython_compiler_core::frozen::FrozenCodeObject;
+use sha2::{Digest, Sha256};
 
 /// A source file that could not be turned into code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +153,104 @@ fn normalize_encoding(name: &str) -> String {
         "ascii" | "us-ascii" => "ascii".to_owned(),
         _ => lower,
     }
+}
+
+/// A content-addressed store of compiled modules: the same source, file name, optimisation
+/// level and compiler always give the same code, so a hit is as good as a compile.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// Bumped whenever what goes into a cache entry changes.
+const CACHE_FORMAT: &str = "freeze-code-cache-1";
+
+impl Cache {
+    /// The cache in `dir` (created on first write).
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    /// `FREEZE_CACHE_DIR`, else the user's cache directory; None when neither is known.
+    pub fn default_dir() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("FREEZE_CACHE_DIR").filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(dir));
+        }
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|d| !d.is_empty())
+                    .map(|h| PathBuf::from(h).join(".cache"))
+            })?;
+        Some(base.join("freeze"))
+    }
+
+    fn key(source: &str, source_path: &str, optimize: u8) -> String {
+        let mut hasher = Sha256::new();
+        for part in [
+            CACHE_FORMAT,
+            freeze_payload::RUSTPYTHON_VERSION,
+            &optimize.to_string(),
+            source_path,
+        ] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hasher.update(source.as_bytes());
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir
+            .join("code")
+            .join(&key[..2])
+            .join(format!("{}.bin", &key[2..]))
+    }
+
+    /// Best effort: a cache that cannot be read or written only costs time.
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.path(key)).ok()
+    }
+
+    fn put(&self, key: &str, code: &[u8]) {
+        let path = self.path(key);
+        let Some(dir) = path.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
+            use std::io::Write;
+            if tmp.write_all(code).is_ok() {
+                let _ = tmp.persist(&path);
+            }
+        }
+    }
+}
+
+/// Compile through the cache when there is one.
+pub fn compile_cached(
+    source: &str,
+    source_path: &str,
+    display_path: &str,
+    optimize: u8,
+    cache: Option<&Cache>,
+) -> Result<Vec<u8>, SourceError> {
+    let Some(cache) = cache else {
+        return compile_module(source, source_path, display_path, optimize);
+    };
+    let key = Cache::key(source, source_path, optimize);
+    if let Some(code) = cache.get(&key) {
+        return Ok(code);
+    }
+    let code = compile_module(source, source_path, display_path, optimize)?;
+    cache.put(&key, &code);
+    Ok(code)
 }
 
 /// Compile a module's source. `source_path` becomes `co_filename` (what tracebacks show);

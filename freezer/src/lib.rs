@@ -82,6 +82,8 @@ pub struct Options {
     /// Keep the program's own sources so tracebacks show its lines (stdlib sources are
     /// never kept: tracebacks show their file and line).
     pub keep_source: bool,
+    /// Where compiled modules are cached between builds (None: compile everything).
+    pub cache: Option<compile::Cache>,
 }
 
 /// An import that found nothing, and who asked for it.
@@ -156,16 +158,12 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
 
     let graph = graph::build(&resolver, start)?;
 
+    let nodes: Vec<&graph::Node> = graph.modules.values().collect();
+    let codes = compile_all(&nodes, opts.optimize, opts.cache.as_ref())?;
     let mut builder = PayloadBuilder::new(entry_name, opts.optimize);
     let mut modules = Vec::new();
-    for node in graph.modules.values() {
+    for (node, code) in nodes.into_iter().zip(codes) {
         let found: &Found = &node.found;
-        let code = compile::compile_module(
-            &node.text,
-            &found.origin,
-            &found.display_path(),
-            opts.optimize,
-        )?;
         modules.push((found.name.clone(), found.origin.clone(), code.len()));
         let source = (opts.keep_source && !found.is_stdlib()).then(|| node.text.clone());
         builder.add_module(&found.name, found.kind, &found.origin, code, source);
@@ -194,6 +192,47 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
         payload_bytes: payload.len(),
         output_bytes: out.len(),
     })
+}
+
+/// Compile every module, on all cores; results in the order of `nodes`. The first
+/// error (in module order) wins, so the message does not depend on scheduling.
+fn compile_all(
+    nodes: &[&graph::Node],
+    optimize: u8,
+    cache: Option<&compile::Cache>,
+) -> Result<Vec<Vec<u8>>, Error> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(nodes.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<Vec<u8>, SourceError>>> =
+        (0..nodes.len()).map(|_| None).collect();
+    let slots: Vec<std::sync::Mutex<&mut Option<Result<Vec<u8>, SourceError>>>> =
+        results.iter_mut().map(std::sync::Mutex::new).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(node) = nodes.get(i) else { break };
+                    let found = &node.found;
+                    let result = compile::compile_cached(
+                        &node.text,
+                        &found.origin,
+                        &found.display_path(),
+                        optimize,
+                        cache,
+                    );
+                    **slots[i].lock().unwrap() = Some(result);
+                }
+            });
+        }
+    });
+    drop(slots);
+    results
+        .into_iter()
+        .map(|r| r.expect("every module compiled").map_err(Error::from))
+        .collect()
 }
 
 enum EntryStart {

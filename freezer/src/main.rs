@@ -62,6 +62,7 @@ fn main() -> ExitCode {
         stub: cli.stub,
         optimize: cli.optimize.min(2),
         keep_source: !cli.no_source,
+        cache: freezer::compile::Cache::default_dir().map(freezer::compile::Cache::new),
     };
     match freezer::freeze(&opts) {
         Ok(report) => {
