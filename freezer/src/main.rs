@@ -6,9 +6,15 @@ use std::process::ExitCode;
 use clap::Parser;
 use freezer::{Entry, Options};
 
+/// freeze's version, the VM its outputs run, and the Python language level of that VM.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (RustPython 0.6.0, Python 3.14)"
+);
+
 /// Turn a Python program into one native executable that runs without Python.
 #[derive(Parser, Debug)]
-#[command(name = "freeze", version, about, long_about = None)]
+#[command(name = "freeze", version = VERSION, about, long_about = None)]
 #[command(after_help = "Examples:\n  freeze app.py -o app\n  freeze -m mypkg -o mytool --path src")]
 struct Cli {
     /// The program's entry script (or a directory holding __main__.py).
@@ -125,5 +131,18 @@ fn plural(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_names_the_vm_and_language_the_payload_is_built_for() {
+        let expected = format!(
+            "(RustPython {}, Python {})",
+            freeze_payload::RUSTPYTHON_VERSION,
+            freeze_payload::PYTHON_VERSION
+        );
+        assert!(super::VERSION.ends_with(&expected), "{}", super::VERSION);
     }
 }
