@@ -138,7 +138,14 @@ pub fn embed(stub: &[u8], stub_path: &Path, payload: &[u8]) -> Result<Vec<u8>, E
         .ok_or_else(|| bad_stub("not an executable (no ELF, PE or Mach-O header)".to_owned()))?;
     let mut out = Vec::with_capacity(stub.len() + payload.len() + 8192);
     let result = match format {
-        Format::Elf => libsui::Elf::new(stub).append(SECTION_NAME, payload, &mut out),
+        Format::Elf => {
+            return freeze_payload::elf::add_section(
+                stub,
+                freeze_payload::elf::ELF_SECTION,
+                payload,
+            )
+            .map_err(|e| bad_stub(e.to_string()));
+        }
         Format::Pe => libsui::PortableExecutable::from(stub)
             .and_then(|pe| pe.write_resource(SECTION_NAME, payload.to_vec()))
             .and_then(|pe| pe.build(&mut out)),

@@ -277,3 +277,36 @@ ZeroDivisionError: division by zero
             .any(|w| w == b"helper.fail(")
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_still_runs_after_strip() {
+    let ctx = Ctx::new();
+    let exe = freeze_script(
+        &ctx,
+        "stripped",
+        "import json\nprint(json.dumps({'ok': True}))\n",
+    );
+    for (flags, name) in [
+        (&[][..], "s1"),
+        (&["--strip-all"][..], "s2"),
+        (&["--strip-debug"][..], "s3"),
+    ] {
+        let out = ctx.path(name);
+        let status = std::process::Command::new("strip")
+            .args(flags)
+            .arg(&exe)
+            .arg("-o")
+            .arg(&out)
+            .status()
+            .expect("strip (binutils) is installed");
+        assert!(status.success());
+        let run = ctx.run(&out, &[], b"");
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (Some(0), "{\"ok\": true}\n"),
+            "strip {flags:?}: {}",
+            run.stderr
+        );
+    }
+}

@@ -18,6 +18,8 @@
 //! another version from a damaged one. Everything is deterministic: modules are sorted by
 //! name, nothing records a time or an absolute path of the build machine.
 
+pub mod elf;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -30,7 +32,7 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const RUSTPYTHON_VERSION: &str = "0.6.0";
 /// The Python language version that RustPython release implements.
 pub const PYTHON_VERSION: &str = "3.14";
-/// Name of the section (ELF note, PE resource, Mach-O section) that holds the payload.
+/// Name of the PE resource and Mach-O section that hold the payload (ELF: [`elf::ELF_SECTION`]).
 pub const SECTION_NAME: &str = "freezepayload";
 /// Size of the fixed header in front of the manifest.
 pub const HEADER_LEN: usize = 48;

@@ -7,7 +7,9 @@
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
-use freeze_payload::{ModuleKind, Payload, SECTION_NAME};
+mod locate;
+
+use freeze_payload::{ModuleKind, Payload};
 use rustpython_vm::{
     AsObject, Interpreter, PyResult, Settings, VirtualMachine, compiler::Mode, scope::Scope,
 };
@@ -44,7 +46,7 @@ fn main() -> ExitCode {
         .next()
         .map(|a| a.to_string_lossy().into_owned())
         .unwrap_or_else(|| "runtime-stub".to_owned());
-    let bytes = match libsui::find_section(SECTION_NAME) {
+    let bytes = match locate::find_payload() {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             eprintln!(
@@ -53,13 +55,10 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_BAD_PAYLOAD);
         }
         Err(err) => {
-            eprintln!("error: {exe_name}: cannot read the freeze payload: {err}");
+            eprintln!("error: {exe_name}: {err}");
             return ExitCode::from(EXIT_BAD_PAYLOAD);
         }
     };
-    // SAFETY-free lifetime: libsui hands out a slice of the mapped image, which lives
-    // as long as the process.
-    let bytes: &'static [u8] = unsafe { std::mem::transmute::<&[u8], &'static [u8]>(bytes) };
     let payload = match Payload::parse(bytes) {
         Ok(payload) => payload,
         Err(err) => {
