@@ -73,11 +73,25 @@ pub fn clean_command(program: impl AsRef<OsStr>) -> Command {
     cmd
 }
 
+/// Spawn, retrying while the executable is "busy": a file the test just wrote can still
+/// be open in a child another test thread forked but has not yet exec'd (ETXTBSY).
+pub fn spawn(cmd: &mut Command) -> std::process::Child {
+    for _ in 0..50 {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            other => return other.expect("spawn"),
+        }
+    }
+    panic!("executable stayed busy: {cmd:?}");
+}
+
 pub fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Run {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn");
+    let mut child = spawn(&mut cmd);
     let mut input = child.stdin.take().unwrap();
     let stdin = stdin.to_vec();
     let writer = std::thread::spawn(move || {
