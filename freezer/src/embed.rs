@@ -160,6 +160,11 @@ pub fn embed(stub: &[u8], stub_path: &Path, payload: &[u8]) -> Result<Vec<u8>, E
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, made
 /// executable, then renamed over the target. Nothing is left behind on failure.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_file_atomically(path, bytes, true)
+}
+
+/// [`write_atomically`], with the executable bit or without.
+pub fn write_file_atomically(path: &Path, bytes: &[u8], executable: bool) -> Result<(), Error> {
     let write_err = |reason: String| Error::Write {
         path: path.to_path_buf(),
         reason,
@@ -192,8 +197,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let mode = if executable { 0o755 } else { 0o644 };
         tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o755))
+            .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(|e| write_err(e.to_string()))?;
     }
     tmp.persist(path)

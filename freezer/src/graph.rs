@@ -2,20 +2,21 @@
 //!
 //! Imports are read from the AST of RustPython's own parser (the one its compiler uses):
 //! `import` and `from … import` statements anywhere — at module level, in functions and
-//! classes, under `try`/`except` and `if` — including relative imports.
+//! classes, under `try`/`except` and `if` — including relative imports, plus
+//! `importlib.import_module("literal")` and `__import__("literal")`.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use freeze_payload::ModuleKind;
-use rustpython_compiler::ast::{self, Stmt, visitor::Visitor};
+use rustpython_compiler::ast::{self, Expr, Stmt, visitor::Visitor};
 
 use crate::stdlib;
 
 /// Where modules are searched, in order.
 #[derive(Debug, Clone)]
 pub enum Root {
-    /// A directory on disk: the entry's own directory, or a `--path`.
+    /// A directory on disk: the entry's own directory, a `--path`, a venv's site-packages.
     Dir(PathBuf),
     /// RustPython's standard library, built into `freeze`.
     Stdlib,
@@ -26,6 +27,10 @@ pub enum Root {
 pub enum Source {
     File(PathBuf),
     Stdlib(&'static [u8]),
+    /// A namespace package has no source.
+    None,
+    /// Source written by freeze itself (the `__main__` of a `--entry module:function`).
+    Generated(String),
 }
 
 /// A module found on a root.
@@ -33,7 +38,7 @@ pub enum Source {
 pub struct Found {
     pub name: String,
     pub kind: ModuleKind,
-    /// Path relative to its root, `/`-separated.
+    /// Path relative to its root, `/`-separated (for a namespace package: its directory).
     pub origin: String,
     pub source: Source,
     /// Index of the root it was found on.
@@ -44,11 +49,9 @@ impl Found {
     /// The path to show a user in a message.
     pub fn display_path(&self) -> String {
         match &self.source {
-            Source::File(path) => {
-                let path = path.strip_prefix(".").unwrap_or(path);
-                path.display().to_string()
-            }
+            Source::File(path) => display(path),
             Source::Stdlib(_) => format!("<stdlib>/{}", self.origin),
+            Source::None | Source::Generated(_) => self.origin.clone(),
         }
     }
 
@@ -60,10 +63,15 @@ impl Found {
     /// The package that relative imports in this module start from.
     pub fn package(&self) -> &str {
         match self.kind {
-            ModuleKind::Package => &self.name,
+            ModuleKind::Package | ModuleKind::Namespace => &self.name,
             ModuleKind::Module => self.name.rsplit_once('.').map_or("", |(p, _)| p),
         }
     }
+}
+
+/// A path as shown to a user: without a leading `./`.
+pub fn display(path: &Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
 }
 
 /// What an import name resolves to.
@@ -72,11 +80,15 @@ pub enum Resolved {
     /// Provided by the VM itself (`sys`, `math`, `_json` …): nothing to bundle.
     Native,
     Found(Found),
+    /// A compiled extension module (`.so`, `.pyd`) RustPython cannot load.
+    Extension(PathBuf),
+    /// Left out with `--exclude`.
+    Excluded,
     Missing,
 }
 
 /// An import statement's place, for messages.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Site {
     /// The importing module's path as shown to the user.
     pub file: String,
@@ -94,19 +106,30 @@ pub struct Import {
     /// Names after `from module import …`: each may be a submodule or an attribute.
     pub from_names: Vec<String>,
     pub line: usize,
+    /// Inside the body of a `try` (so an ImportError there may be handled).
+    pub in_try: bool,
+}
+
+/// What a module's source asks to import.
+#[derive(Debug, Default)]
+pub struct Imports {
+    pub imports: Vec<Import>,
+    /// Lines of `import_module(...)`/`__import__(...)` calls whose name is not a literal.
+    pub dynamic_lines: Vec<usize>,
 }
 
 /// Read the imports of a module's source. `package` is the package relative imports
 /// start from (`""` for a top-level module). Sources that do not parse yield nothing:
 /// the compiler reports their syntax errors.
-pub fn imports_of(source: &str, package: &str) -> Vec<Import> {
+pub fn imports_of(source: &str, package: &str) -> Imports {
     let Ok(parsed) = rustpython_compiler::parser::parse_module(source) else {
-        return Vec::new();
+        return Imports::default();
     };
     let mut collector = ImportCollector {
         source,
         package,
-        found: Vec::new(),
+        try_depth: 0,
+        found: Imports::default(),
     };
     collector.visit_body(&parsed.syntax().body);
     collector.found
@@ -115,7 +138,8 @@ pub fn imports_of(source: &str, package: &str) -> Vec<Import> {
 struct ImportCollector<'s> {
     source: &'s str,
     package: &'s str,
-    found: Vec<Import>,
+    try_depth: usize,
+    found: Imports,
 }
 
 impl ImportCollector<'_> {
@@ -127,6 +151,63 @@ impl ImportCollector<'_> {
             .count()
             + 1
     }
+
+    fn push(&mut self, module: String, from_names: Vec<String>, line: usize) {
+        self.found.imports.push(Import {
+            module,
+            from_names,
+            line,
+            in_try: self.try_depth > 0,
+        });
+    }
+
+    /// `importlib.import_module("x")`, `import_module(".x", package="p")`, `__import__("x")`.
+    fn dynamic_import(&mut self, call: &ast::ExprCall) {
+        let is_import_call = match call.func.as_ref() {
+            Expr::Name(name) => matches!(name.id.as_str(), "__import__" | "import_module"),
+            Expr::Attribute(attr) => {
+                attr.attr.as_str() == "import_module"
+                    && matches!(attr.value.as_ref(), Expr::Name(n) if n.id.as_str() == "importlib")
+            }
+            _ => false,
+        };
+        if !is_import_call {
+            return;
+        }
+        let line = self.line_at(call.range_start);
+        let literal = |e: &Expr| match e {
+            Expr::StringLiteral(s) => Some(s.value.to_str().to_owned()),
+            _ => None,
+        };
+        let Some(name) = call.arguments.args.first().and_then(literal) else {
+            self.found.dynamic_lines.push(line);
+            return;
+        };
+        let package = call
+            .arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "package"))
+            .map(|k| literal(&k.value))
+            .or_else(|| call.arguments.args.get(1).map(literal));
+        let module = match name.strip_prefix('.') {
+            None => Some(name.clone()),
+            Some(_) => {
+                let level = name.chars().take_while(|&c| c == '.').count() as u32;
+                let rest = name.trim_start_matches('.');
+                match package {
+                    Some(Some(package)) => {
+                        resolve_relative(&package, level, (!rest.is_empty()).then_some(rest))
+                    }
+                    _ => None,
+                }
+            }
+        };
+        match module {
+            Some(module) if !module.is_empty() => self.push(module, Vec::new(), line),
+            _ => self.found.dynamic_lines.push(line),
+        }
+    }
 }
 
 impl<'a> Visitor<'a> for ImportCollector<'_> {
@@ -135,11 +216,7 @@ impl<'a> Visitor<'a> for ImportCollector<'_> {
             Stmt::Import(import) => {
                 let line = self.line_at(import.range.start());
                 for alias in &import.names {
-                    self.found.push(Import {
-                        module: alias.name.as_str().to_owned(),
-                        from_names: Vec::new(),
-                        line,
-                    });
+                    self.push(alias.name.as_str().to_owned(), Vec::new(), line);
                 }
             }
             Stmt::ImportFrom(import) => {
@@ -159,16 +236,30 @@ impl<'a> Visitor<'a> for ImportCollector<'_> {
                         .map(|a| a.name.as_str().to_owned())
                         .filter(|n| n != "*")
                         .collect();
-                    self.found.push(Import {
-                        module,
-                        from_names,
-                        line,
-                    });
+                    self.push(module, from_names, line);
                 }
+            }
+            Stmt::Try(t) => {
+                self.try_depth += 1;
+                self.visit_body(&t.body);
+                self.try_depth -= 1;
+                for handler in &t.handlers {
+                    self.visit_except_handler(handler);
+                }
+                self.visit_body(&t.orelse);
+                self.visit_body(&t.finalbody);
+                return;
             }
             _ => {}
         }
         ast::visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            self.dynamic_import(call);
+        }
+        ast::visitor::walk_expr(self, expr);
     }
 }
 
@@ -196,43 +287,164 @@ pub fn resolve_relative(package: &str, level: u32, module: Option<&str>) -> Opti
 /// Finds modules on the roots.
 pub struct Resolver {
     pub roots: Vec<Root>,
+    /// Modules (and their submodules) never bundled.
+    pub excludes: BTreeSet<String>,
 }
 
 impl Resolver {
-    /// Resolve a dotted module name. Submodules are looked for on the root their
-    /// top-level package was found on, as `__path__` would direct CPython.
+    pub fn is_excluded(&self, name: &str) -> bool {
+        self.excludes.iter().any(|ex| {
+            name == ex
+                || name
+                    .strip_prefix(ex.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
+        })
+    }
+
+    /// Resolve a dotted module name. Submodules are looked for where their parent
+    /// package was found, as `__path__` would direct CPython (a namespace package may
+    /// span several roots).
     pub fn resolve(&self, name: &str) -> Resolved {
+        if self.is_excluded(name) {
+            return Resolved::Excluded;
+        }
         if stdlib::native_modules().contains(name) {
             return Resolved::Native;
         }
-        let top = name.split('.').next().unwrap_or(name);
-        if top != name && stdlib::native_modules().contains(top) {
-            // `os.path`-style names under a native module: an attribute, not a file.
-            return Resolved::Native;
-        }
-        let root_index = if top == name {
-            None
-        } else {
-            match self.resolve(top) {
-                Resolved::Found(found) if found.kind == ModuleKind::Package => Some(found.root),
-                _ => return Resolved::Missing,
-            }
+        let parent = name.rsplit_once('.').map(|(p, _)| p);
+        let allowed: Option<Vec<usize>> = match parent {
+            None => None,
+            Some(parent) => match self.resolve(parent) {
+                Resolved::Found(found) => match found.kind {
+                    ModuleKind::Package => Some(vec![found.root]),
+                    ModuleKind::Namespace => Some(self.namespace_roots(parent)),
+                    // `os.path`: a plain module that puts its "submodule" into
+                    // sys.modules itself; nothing to bundle.
+                    ModuleKind::Module => return Resolved::Native,
+                },
+                // A submodule of a native module is an attribute of it.
+                Resolved::Native => return Resolved::Native,
+                other => return other,
+            },
         };
-        let rel: Vec<&str> = name.split('.').collect();
-        let rel = rel.join("/");
+        let rel = name.replace('.', "/");
+        let mut namespace = None;
         for (index, root) in self.roots.iter().enumerate() {
-            if root_index.is_some_and(|r| r != index) {
+            if allowed.as_ref().is_some_and(|a| !a.contains(&index)) {
                 continue;
             }
-            if let Some(found) = find_on_root(root, index, name, &rel) {
-                return Resolved::Found(found);
+            match find_on_root(root, index, name, &rel) {
+                Some(RootHit::Module(found)) => return Resolved::Found(found),
+                Some(RootHit::Extension(path)) => return Resolved::Extension(path),
+                Some(RootHit::Namespace(found)) => {
+                    namespace.get_or_insert(found);
+                }
+                None => {}
             }
         }
-        Resolved::Missing
+        match namespace {
+            Some(found) => Resolved::Found(found),
+            None => Resolved::Missing,
+        }
+    }
+
+    fn namespace_roots(&self, name: &str) -> Vec<usize> {
+        let rel = name.replace('.', "/");
+        self.roots
+            .iter()
+            .enumerate()
+            .filter(|(_, root)| matches!(root, Root::Dir(dir) if dir.join(&rel).is_dir()))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Every module below a package (for `--include pkg`), sorted.
+    pub fn submodules(&self, package: &Found) -> Vec<String> {
+        let mut names = BTreeSet::new();
+        let rel = package.name.replace('.', "/");
+        let roots: Vec<usize> = match package.kind {
+            ModuleKind::Module => return Vec::new(),
+            ModuleKind::Package => vec![package.root],
+            ModuleKind::Namespace => self.namespace_roots(&package.name),
+        };
+        for index in roots {
+            match &self.roots[index] {
+                Root::Dir(dir) => walk_package(&dir.join(&rel), &package.name, &mut names),
+                Root::Stdlib => {
+                    for path in stdlib::paths_under(&format!("{rel}/")) {
+                        let module = path.trim_end_matches(".py").trim_end_matches("/__init__");
+                        names.insert(module.replace('/', "."));
+                    }
+                }
+            }
+        }
+        names.remove(&package.name);
+        names.into_iter().collect()
     }
 }
 
-fn find_on_root(root: &Root, index: usize, name: &str, rel: &str) -> Option<Found> {
+fn walk_package(dir: &Path, name: &str, out: &mut BTreeSet<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if is_identifier(&file) {
+                walk_package(&path, &format!("{name}.{file}"), out);
+                out.insert(format!("{name}.{file}"));
+            }
+        } else if let Some(stem) = file.strip_suffix(".py")
+            && is_identifier(stem)
+        {
+            out.insert(if stem == "__init__" {
+                name.to_owned()
+            } else {
+                format!("{name}.{stem}")
+            });
+        }
+    }
+}
+
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+enum RootHit {
+    Module(Found),
+    Namespace(Found),
+    Extension(PathBuf),
+}
+
+/// A compiled extension for `rel` (`pkg/_speedups.cpython-311-x86_64-linux-gnu.so`).
+fn extension_file(dir: &Path, rel: &str) -> Option<PathBuf> {
+    let path = dir.join(rel);
+    let (parent, stem) = (path.parent()?, path.file_name()?.to_str()?);
+    let entries = std::fs::read_dir(parent).ok()?;
+    let mut hits: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let Some(file) = p.file_name().and_then(|f| f.to_str()) else {
+                return false;
+            };
+            let Some(rest) = file.strip_prefix(stem) else {
+                return false;
+            };
+            [".so", ".pyd"].iter().any(|ext| {
+                rest == *ext
+                    || (rest.starts_with('.') && rest.ends_with(ext) && !rest[1..].contains('/'))
+            })
+        })
+        .collect();
+    hits.sort();
+    hits.into_iter().next()
+}
+
+fn find_on_root(root: &Root, index: usize, name: &str, rel: &str) -> Option<RootHit> {
     let make = |kind, origin: String, source| Found {
         name: name.to_owned(),
         kind,
@@ -244,29 +456,46 @@ fn find_on_root(root: &Root, index: usize, name: &str, rel: &str) -> Option<Foun
         Root::Dir(dir) => {
             let init = dir.join(rel).join("__init__.py");
             if init.is_file() {
-                return Some(make(
+                let origin = format!("{rel}/__init__.py");
+                return Some(RootHit::Module(make(
                     ModuleKind::Package,
-                    format!("{rel}/__init__.py"),
+                    origin,
                     Source::File(init),
-                ));
+                )));
             }
             let file = dir.join(format!("{rel}.py"));
             if file.is_file() {
-                return Some(make(
+                let origin = format!("{rel}.py");
+                return Some(RootHit::Module(make(
                     ModuleKind::Module,
-                    format!("{rel}.py"),
+                    origin,
                     Source::File(file),
-                ));
+                )));
+            }
+            if let Some(ext) = extension_file(dir, rel) {
+                return Some(RootHit::Extension(ext));
+            }
+            if dir.join(rel).is_dir() && rel.rsplit('/').next().is_some_and(is_identifier) {
+                return Some(RootHit::Namespace(make(
+                    ModuleKind::Namespace,
+                    rel.to_owned(),
+                    Source::None,
+                )));
             }
             None
         }
         Root::Stdlib => {
             let init = format!("{rel}/__init__.py");
             if let Some(src) = stdlib::source(&init) {
-                return Some(make(ModuleKind::Package, init, Source::Stdlib(src)));
+                return Some(RootHit::Module(make(
+                    ModuleKind::Package,
+                    init,
+                    Source::Stdlib(src),
+                )));
             }
             let file = format!("{rel}.py");
-            stdlib::source(&file).map(|src| make(ModuleKind::Module, file, Source::Stdlib(src)))
+            stdlib::source(&file)
+                .map(|src| RootHit::Module(make(ModuleKind::Module, file, Source::Stdlib(src))))
         }
     }
 }
@@ -277,6 +506,20 @@ pub struct Node {
     pub found: Found,
     /// Decoded source.
     pub text: String,
+    /// Who first pulled it in (None for the entry and `--include`d modules).
+    pub importer: Option<(String, Site)>,
+}
+
+/// An import of a compiled extension that RustPython cannot load.
+#[derive(Debug, Clone)]
+pub struct ExtensionImport {
+    pub module: String,
+    pub file: PathBuf,
+    pub site: Site,
+    /// Importers from the entry down to the module that imports the extension.
+    pub chain: Vec<String>,
+    /// The import sits in a `try` body: the importer may have a fallback.
+    pub guarded: bool,
 }
 
 /// The whole program: every module reached, and every import that found nothing.
@@ -285,6 +528,29 @@ pub struct Graph {
     pub modules: BTreeMap<String, Node>,
     /// Missing module → where it was imported.
     pub missing: BTreeMap<String, BTreeSet<Site>>,
+    /// Excluded module → where it was imported.
+    pub excluded: BTreeMap<String, BTreeSet<Site>>,
+    pub extensions: Vec<ExtensionImport>,
+    /// `import_module(name)` calls whose name is computed at run time.
+    pub dynamic: Vec<Site>,
+}
+
+impl Graph {
+    /// `entry → … → name`: the chain of modules that pulled `name` in.
+    pub fn chain(&self, name: &str) -> Vec<String> {
+        let mut chain = vec![name.to_owned()];
+        let mut current = name;
+        while let Some((importer, _)) = self.modules.get(current).and_then(|n| n.importer.as_ref())
+        {
+            if chain.contains(importer) {
+                break;
+            }
+            chain.push(importer.clone());
+            current = importer;
+        }
+        chain.reverse();
+        chain
+    }
 }
 
 /// Reads (and decodes) a module's source.
@@ -297,6 +563,8 @@ pub fn read_source(found: &Found) -> Result<String, crate::Error> {
             })?
             .into(),
         Source::Stdlib(bytes) => (*bytes).into(),
+        Source::None => return Ok(String::new()),
+        Source::Generated(text) => return Ok(text.clone()),
     };
     Ok(crate::compile::decode_source(
         &bytes,
@@ -304,72 +572,115 @@ pub fn read_source(found: &Found) -> Result<String, crate::Error> {
     )?)
 }
 
-/// Walk the imports from `roots_found` (the entry and anything else asked for).
+/// Walk the imports from `start` (the entry and anything else asked for).
 pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Error> {
     let mut graph = Graph::default();
-    let mut queue: VecDeque<Found> = start.into();
-    let mut seen: BTreeSet<String> = queue.iter().map(|f| f.name.clone()).collect();
+    let mut queue: VecDeque<(Found, Option<(String, Site)>)> =
+        start.into_iter().map(|f| (f, None)).collect();
+    let mut seen: BTreeSet<String> = queue.iter().map(|(f, _)| f.name.clone()).collect();
 
-    while let Some(found) = queue.pop_front() {
+    while let Some((found, importer)) = queue.pop_front() {
         let text = read_source(&found)?;
         let package = found.package().to_owned();
-        let file = found.display_path();
-        let stdlib = found.is_stdlib();
-        let mut want = |name: String, line: usize, must_exist: bool, graph: &mut Graph| {
-            if seen.contains(&name) {
-                return;
-            }
-            match resolver.resolve(&name) {
-                Resolved::Native => {
-                    seen.insert(name);
-                }
-                Resolved::Found(found) => {
-                    seen.insert(name);
-                    queue.push_back(found);
-                }
-                Resolved::Missing if must_exist => {
-                    graph.missing.entry(name).or_default().insert(Site {
-                        file: file.clone(),
-                        line,
-                        stdlib,
-                    });
-                }
-                Resolved::Missing => {}
-            }
+        let site_of = |line| Site {
+            file: found.display_path(),
+            line,
+            stdlib: found.is_stdlib(),
         };
-        for import in imports_of(&text, &package) {
-            // `import a.b.c` imports a, a.b and a.b.c.
+        let imports = imports_of(&text, &package);
+        graph
+            .dynamic
+            .extend(imports.dynamic_lines.iter().map(|&l| site_of(l)));
+        for import in &imports.imports {
+            let site = site_of(import.line);
+            // `import a.b.c` imports a, a.b and a.b.c; `from a.b import x` imports a,
+            // a.b and, when it is a submodule, a.b.x.
             let parts: Vec<&str> = import.module.split('.').collect();
-            for i in 1..=parts.len() {
-                let name = parts[..i].join(".");
-                if graph.missing.contains_key(&name) {
-                    graph.missing.get_mut(&name).unwrap().insert(Site {
-                        file: file.clone(),
-                        line: import.line,
-                        stdlib,
-                    });
+            let mut names: Vec<(String, bool)> = (1..=parts.len())
+                .map(|i| (parts[..i].join("."), true))
+                .collect();
+            names.extend(
+                import
+                    .from_names
+                    .iter()
+                    .map(|n| (format!("{}.{n}", import.module), false)),
+            );
+            for (name, must_exist) in names {
+                if seen.contains(&name) {
+                    continue;
+                }
+                let known_missing = |graph: &Graph, name: &str| {
+                    name.rsplit_once('.').is_some_and(|(p, _)| {
+                        graph.missing.contains_key(p) || graph.excluded.contains_key(p)
+                    })
+                };
+                if known_missing(&graph, &name) {
                     break;
                 }
-                want(name, import.line, true, &mut graph);
-            }
-            // `from pkg import x`: x is a submodule when one exists, else an attribute.
-            let module_found = !graph.missing.contains_key(&import.module);
-            if module_found {
-                for from_name in &import.from_names {
-                    want(
-                        format!("{}.{from_name}", import.module),
-                        import.line,
-                        false,
-                        &mut graph,
-                    );
+                match resolver.resolve(&name) {
+                    Resolved::Native => {
+                        seen.insert(name);
+                    }
+                    Resolved::Found(next) => {
+                        seen.insert(name);
+                        queue.push_back((next, Some((found.name.clone(), site.clone()))));
+                    }
+                    Resolved::Excluded => {
+                        graph.excluded.entry(name).or_default().insert(site.clone());
+                    }
+                    Resolved::Extension(file) => {
+                        seen.insert(name.clone());
+                        let mut chain = graph.chain_of(&found.name, importer.as_ref());
+                        chain.push(found.name.clone());
+                        graph.extensions.push(ExtensionImport {
+                            module: name,
+                            file,
+                            site: site.clone(),
+                            chain,
+                            guarded: import.in_try,
+                        });
+                    }
+                    Resolved::Missing if must_exist && !sets_sys_modules_alias(resolver, &name) => {
+                        graph.missing.entry(name).or_default().insert(site.clone());
+                    }
+                    Resolved::Missing => {}
                 }
             }
         }
-        graph
-            .modules
-            .insert(found.name.clone(), Node { found, text });
+        graph.modules.insert(
+            found.name.clone(),
+            Node {
+                found,
+                text,
+                importer,
+            },
+        );
     }
     Ok(graph)
+}
+
+impl Graph {
+    /// The chain above `name` while it is still being read (it is not yet in `modules`).
+    fn chain_of(&self, name: &str, importer: Option<&(String, Site)>) -> Vec<String> {
+        match importer {
+            Some((parent, _)) if parent != name => self.chain(parent),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// `collections.abc`-style names: the parent package registers the submodule in
+/// `sys.modules` itself instead of shipping a file for it.
+fn sets_sys_modules_alias(resolver: &Resolver, name: &str) -> bool {
+    let Some((parent, _)) = name.rsplit_once('.') else {
+        return false;
+    };
+    let Resolved::Found(found) = resolver.resolve(parent) else {
+        return false;
+    };
+    read_source(&found).is_ok_and(|text| {
+        text.contains(&format!("'{name}'")) || text.contains(&format!("\"{name}\""))
+    })
 }
 
 /// The entry as a module: a script (`app.py`) becomes `__main__` with its file name as
@@ -409,28 +720,39 @@ if True:
     from . import sibling
     from ..up import thing
 from .sub.mod import *
+import importlib
+plugin = importlib.import_module('plugins.alpha')
+rel = importlib.import_module('.beta', package='plugins')
+legacy = __import__('gamma')
+computed = importlib.import_module(name)
 ";
-        let imports = imports_of(src, "pkg.inner");
+        let found = imports_of(src, "pkg.inner");
+        let imports = &found.imports;
         let names: Vec<_> = imports
             .iter()
-            .map(|i| (i.module.as_str(), i.line))
+            .map(|i| (i.module.as_str(), i.line, i.in_try))
             .collect();
         assert_eq!(
             names,
             [
-                ("os", 1),
-                ("json.decoder", 1),
-                ("collections", 2),
-                ("argparse", 4),
-                ("re", 6),
-                ("fast", 8),
-                ("pkg.inner", 12),
-                ("pkg.up", 13),
-                ("pkg.inner.sub.mod", 14),
+                ("os", 1, false),
+                ("json.decoder", 1, false),
+                ("collections", 2, false),
+                ("argparse", 4, false),
+                ("re", 6, false),
+                ("fast", 8, true),
+                ("pkg.inner", 12, false),
+                ("pkg.up", 13, false),
+                ("pkg.inner.sub.mod", 14, false),
+                ("importlib", 15, false),
+                ("plugins.alpha", 16, false),
+                ("plugins.beta", 17, false),
+                ("gamma", 18, false),
             ]
         );
         assert_eq!(imports[6].from_names, ["sibling"]);
         assert!(imports[8].from_names.is_empty());
+        assert_eq!(found.dynamic_lines, [19]);
     }
 
     #[test]

@@ -5,8 +5,12 @@
 //! runtime stub, and write the output atomically.
 
 pub mod compile;
+pub mod config;
+pub mod data;
 pub mod embed;
 pub mod graph;
+pub mod hooks;
+pub mod report;
 pub mod stdlib;
 
 use std::path::{Path, PathBuf};
@@ -55,6 +59,24 @@ pub enum Error {
     },
     #[error("runtime stub {path} is unusable: {reason}")]
     BadStub { path: PathBuf, reason: String },
+    #[error(
+        "module {module} is a compiled extension ({file}) that RustPython cannot load; imported by {chain} ({site}){hint}"
+    )]
+    Extension {
+        module: String,
+        file: String,
+        chain: String,
+        site: String,
+        hint: String,
+    },
+    #[error("--entry {0} is not MODULE:FUNCTION (e.g. mypkg.cli:main)")]
+    BadFunctionEntry(String),
+    #[error("--add-data {0}: {1}")]
+    AddData(String, String),
+    #[error("--include {0}: no such module on the search path")]
+    IncludeMissing(String),
+    #[error("cannot write report {path}: {reason}")]
+    Report { path: PathBuf, reason: String },
 }
 
 /// Modules every output carries: the runtime formats uncaught exceptions with them.
@@ -67,6 +89,24 @@ pub enum Entry {
     Script(PathBuf),
     /// A module or package run as with `python -m`.
     Module(String),
+    /// `module:function` as in `[project.scripts]`: the exit status is what it returns.
+    Function { module: String, attr: String },
+}
+
+impl Entry {
+    /// Parse `pkg.module:function` (the attribute may be dotted: `mod:obj.method`).
+    pub fn function(spec: &str) -> Result<Self, Error> {
+        let bad = || Error::BadFunctionEntry(spec.to_owned());
+        let (module, attr) = spec.split_once(':').ok_or_else(bad)?;
+        let dotted_ok = |s: &str| !s.is_empty() && s.split('.').all(graph::is_identifier);
+        if !dotted_ok(module.trim()) || !dotted_ok(attr.trim()) {
+            return Err(bad());
+        }
+        Ok(Entry::Function {
+            module: module.trim().to_owned(),
+            attr: attr.trim().to_owned(),
+        })
+    }
 }
 
 /// A build's inputs.
@@ -84,25 +124,34 @@ pub struct Options {
     pub keep_source: bool,
     /// Where compiled modules are cached between builds (None: compile everything).
     pub cache: Option<compile::Cache>,
+    /// Modules to bundle even if no import names them (a package brings all its
+    /// submodules).
+    pub includes: Vec<String>,
+    /// Modules never bundled, even when imported.
+    pub excludes: Vec<String>,
+    /// `(source file or directory, destination directory)` of extra data files.
+    pub add_data: Vec<(PathBuf, String)>,
+    /// Where a JSON report of the build goes.
+    pub report: Option<PathBuf>,
 }
 
-/// An import that found nothing, and who asked for it.
-#[derive(Debug, Clone)]
-pub struct Missing {
-    pub module: String,
-    pub importers: Vec<graph::Site>,
-}
+pub use report::{Missing, Report};
 
-/// What a build did.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub output: PathBuf,
-    pub stub: PathBuf,
-    /// (name, origin, code bytes) of every bundled module.
-    pub modules: Vec<(String, String, usize)>,
-    pub missing: Vec<Missing>,
-    pub payload_bytes: usize,
-    pub output_bytes: usize,
+/// The site-packages directory of the active virtual environment (`VIRTUAL_ENV`).
+pub fn venv_site_packages() -> Option<PathBuf> {
+    let venv = PathBuf::from(std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty())?);
+    let windows = venv.join("Lib").join("site-packages");
+    if windows.is_dir() {
+        return Some(windows);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(venv.join("lib"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .filter(|p| p.is_dir())
+        .collect();
+    found.sort();
+    found.pop()
 }
 
 /// Freeze a program.
@@ -114,14 +163,36 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
         roots.push(Root::Dir(dir));
     }
     roots.extend(opts.paths.iter().cloned().map(Root::Dir));
+    if let Some(site) = venv_site_packages() {
+        roots.push(Root::Dir(site));
+    }
     roots.push(Root::Stdlib);
-    let resolver = Resolver { roots };
-    let (start, entry_name) = match start {
+    let resolver = Resolver {
+        roots,
+        excludes: opts.excludes.iter().cloned().collect(),
+    };
+    let (mut start, entry_name) = match start {
         EntryStart::Script(found) => (vec![found], freeze_payload::SCRIPT_MAIN.to_owned()),
+        EntryStart::Function { module, attr } => {
+            let first = attr.split('.').next().unwrap_or(&attr);
+            let text = format!("import sys\nfrom {module} import {first}\nsys.exit({attr}())\n");
+            let main = Found {
+                name: freeze_payload::SCRIPT_MAIN.to_owned(),
+                kind: freeze_payload::ModuleKind::Module,
+                origin: "__main__.py".to_owned(),
+                source: graph::Source::Generated(text),
+                root: 0,
+            };
+            match resolver.resolve(&module) {
+                Resolved::Found(_) | Resolved::Native => {}
+                _ => return Err(Error::ModuleMissing(module)),
+            }
+            (vec![main], freeze_payload::SCRIPT_MAIN.to_owned())
+        }
         EntryStart::Module(name) => match resolver.resolve(&name) {
             Resolved::Found(found) => {
                 let main_name = format!("{name}.__main__");
-                if found.kind == freeze_payload::ModuleKind::Package {
+                if found.kind != freeze_payload::ModuleKind::Module {
                     match resolver.resolve(&main_name) {
                         Resolved::Found(main) => (vec![found, main], main_name),
                         _ => return Err(Error::ModuleMissing(main_name)),
@@ -131,42 +202,61 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
                 }
             }
             Resolved::Native => return Err(Error::ModuleNative(name)),
-            Resolved::Missing => return Err(Error::ModuleMissing(name)),
+            _ => return Err(Error::ModuleMissing(name)),
         },
     };
     // A module run with -m also imports its parent packages first.
-    let mut start = start;
     let mut parent = entry_name.as_str();
     while let Some((p, _)) = parent.rsplit_once('.') {
         parent = p;
-        if start.iter().any(|f| f.name == p) {
-            continue;
-        }
         if let Resolved::Found(found) = resolver.resolve(p) {
             start.push(found);
         }
     }
-
     // The runtime prints uncaught exceptions with `traceback`, as CPython does.
-    for name in ALWAYS_BUNDLED {
-        if !start.iter().any(|f| f.name == *name)
-            && let Resolved::Found(found) = resolver.resolve(name)
-        {
-            start.push(found);
+    let mut wanted: Vec<String> = ALWAYS_BUNDLED.iter().map(|s| s.to_string()).collect();
+    for name in &opts.includes {
+        match resolver.resolve(name) {
+            Resolved::Found(found) => {
+                wanted.push(name.clone());
+                wanted.extend(resolver.submodules(&found));
+            }
+            Resolved::Native => {}
+            _ => return Err(Error::IncludeMissing(name.clone())),
         }
     }
 
-    let graph = graph::build(&resolver, start)?;
+    // Build the graph; packages known to import plugins by computed names (hooks) add
+    // their plugin packages, which can pull in more.
+    let graph = loop {
+        let mut all = start.clone();
+        for name in &wanted {
+            if !all.iter().any(|f| &f.name == name)
+                && let Resolved::Found(found) = resolver.resolve(name)
+            {
+                all.push(found);
+            }
+        }
+        let graph = graph::build(&resolver, all)?;
+        let extra = hooks::extra_modules(&graph, &resolver, &wanted);
+        if extra.is_empty() {
+            break graph;
+        }
+        wanted.extend(extra);
+    };
+    check_extensions(&graph)?;
 
     let nodes: Vec<&graph::Node> = graph.modules.values().collect();
     let codes = compile_all(&nodes, opts.optimize, opts.cache.as_ref())?;
-    let mut builder = PayloadBuilder::new(entry_name, opts.optimize);
-    let mut modules = Vec::new();
-    for (node, code) in nodes.into_iter().zip(codes) {
+    let mut builder = PayloadBuilder::new(entry_name.clone(), opts.optimize);
+    for (node, code) in nodes.iter().zip(&codes) {
         let found: &Found = &node.found;
-        modules.push((found.name.clone(), found.origin.clone(), code.len()));
         let source = (opts.keep_source && !found.is_stdlib()).then(|| node.text.clone());
-        builder.add_module(&found.name, found.kind, &found.origin, code, source);
+        builder.add_module(&found.name, found.kind, &found.origin, code.clone(), source);
+    }
+    let data = data::collect(&graph, &resolver, &opts.add_data)?;
+    for file in &data.files {
+        builder.add_data(&file.path, file.bytes.clone());
     }
     let payload = builder.finish();
 
@@ -177,20 +267,38 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
     let out = embed::embed(&stub, &stub_path, &payload)?;
     embed::write_atomically(&opts.output, &out)?;
 
-    Ok(Report {
-        output: opts.output.clone(),
-        stub: stub_path,
-        modules,
-        missing: graph
-            .missing
-            .into_iter()
-            .map(|(module, sites)| Missing {
-                module,
-                importers: sites.into_iter().collect(),
-            })
-            .collect(),
-        payload_bytes: payload.len(),
-        output_bytes: out.len(),
+    let report = Report::new(
+        opts,
+        &stub_path,
+        &entry_name,
+        &graph,
+        &codes,
+        &data,
+        payload.len(),
+        out.len(),
+    );
+    if let Some(path) = &opts.report {
+        report.write_json(path)?;
+    }
+    Ok(report)
+}
+
+/// An unguarded import of a compiled extension stops the build; one inside a `try`
+/// body is left out, and the importer runs its fallback.
+fn check_extensions(graph: &graph::Graph) -> Result<(), Error> {
+    let Some(ext) = graph.extensions.iter().find(|e| !e.guarded) else {
+        return Ok(());
+    };
+    let importer = ext.chain.last().cloned().unwrap_or_default();
+    Err(Error::Extension {
+        module: ext.module.clone(),
+        file: graph::display(&ext.file),
+        chain: ext.chain.join(" → "),
+        site: format!("{}:{}", ext.site.file, ext.site.line),
+        hint: format!(
+            "; if {importer} has a pure-Python fallback, leave the extension out with --exclude {}",
+            ext.module
+        ),
     })
 }
 
@@ -238,6 +346,7 @@ fn compile_all(
 enum EntryStart {
     Script(Found),
     Module(String),
+    Function { module: String, attr: String },
 }
 
 /// The entry's own directory (the first search root) and where the graph starts.
@@ -245,6 +354,13 @@ fn resolve_entry(opts: &Options) -> Result<(Option<PathBuf>, EntryStart), Error>
     match &opts.entry {
         // As with `python -m`, the current directory is searched first.
         Entry::Module(name) => Ok((Some(PathBuf::from(".")), EntryStart::Module(name.clone()))),
+        Entry::Function { module, attr } => Ok((
+            Some(PathBuf::from(".")),
+            EntryStart::Function {
+                module: module.clone(),
+                attr: attr.clone(),
+            },
+        )),
         Entry::Script(path) => {
             let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => Error::EntryMissing(path.clone()),

@@ -17,13 +17,13 @@ pub fn source(rel_path: &str) -> Option<&'static [u8]> {
     Some(&STDLIB_BLOB[offset as usize..(offset + len) as usize])
 }
 
-/// Whether `rel_dir` (e.g. `json`) is a directory of the standard library.
-pub fn has_dir(rel_dir: &str) -> bool {
-    let prefix = format!("{rel_dir}/");
-    let i = STDLIB_INDEX.partition_point(|(path, _, _)| *path < prefix.as_str());
-    STDLIB_INDEX
-        .get(i)
-        .is_some_and(|(path, _, _)| path.starts_with(&prefix))
+/// Paths of the standard library's files below `prefix` (e.g. `json/`), sorted.
+pub fn paths_under(prefix: &str) -> impl Iterator<Item = &'static str> {
+    let start = STDLIB_INDEX.partition_point(|(path, _, _)| *path < prefix);
+    STDLIB_INDEX[start..]
+        .iter()
+        .take_while(move |(path, _, _)| path.starts_with(prefix))
+        .map(|(path, _, _)| *path)
 }
 
 /// Modules the runtime's VM provides without any source: its native modules, plus the
@@ -62,8 +62,9 @@ mod tests {
         assert!(json.contains("def dumps("));
         assert!(source("argparse.py").is_some());
         assert!(source("no_such_module.py").is_none());
-        assert!(has_dir("json"));
-        assert!(!has_dir("jso"));
+        let json: Vec<_> = paths_under("json/").collect();
+        assert!(json.contains(&"json/decoder.py"), "{json:?}");
+        assert!(paths_under("jso/").next().is_none());
     }
 
     #[test]

@@ -51,6 +51,17 @@ pub struct Manifest {
     pub optimize: u8,
     /// Every module, sorted by name, names unique.
     pub modules: Vec<Module>,
+    /// Data files (package data, distribution metadata, `--add-data`), sorted by path.
+    pub data: Vec<DataFile>,
+}
+
+/// A file that travels with the program and is read through the runtime's data APIs.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct DataFile {
+    /// Path relative to its search-path root, `/`-separated (`pkg/fonts/big.flf`,
+    /// `pkg-1.0.dist-info/METADATA`).
+    pub path: String,
+    pub bytes: Span,
 }
 
 /// One module in the payload.
@@ -75,6 +86,8 @@ pub struct Module {
 pub enum ModuleKind {
     Module = 0,
     Package = 1,
+    /// A namespace package (PEP 420): a directory without `__init__.py`.
+    Namespace = 2,
 }
 
 impl From<ModuleKind> for u8 {
@@ -89,6 +102,7 @@ impl TryFrom<u8> for ModuleKind {
         match code {
             0 => Ok(Self::Module),
             1 => Ok(Self::Package),
+            2 => Ok(Self::Namespace),
             other => Err(format!("unknown module kind {other}")),
         }
     }
@@ -238,6 +252,21 @@ impl<'a> Payload<'a> {
         &self.blob[start..start + span.len as usize]
     }
 
+    /// A data file by its relative path.
+    pub fn data(&self, path: &str) -> Option<&'a [u8]> {
+        let data = &self.manifest.data;
+        let i = data.binary_search_by(|d| d.path.as_str().cmp(path)).ok()?;
+        Some(self.span(data[i].bytes))
+    }
+
+    /// Data files whose path starts with `prefix` (sorted).
+    pub fn data_under(&self, prefix: &str) -> &[DataFile] {
+        let data = &self.manifest.data;
+        let start = data.partition_point(|d| d.path.as_str() < prefix);
+        let len = data[start..].partition_point(|d| d.path.starts_with(prefix));
+        &data[start..start + len]
+    }
+
     /// Total size of the code objects.
     pub fn blob_len(&self) -> usize {
         self.blob.len()
@@ -264,6 +293,27 @@ fn validate(manifest: &Manifest, blob: &[u8]) -> Result<(), PayloadError> {
             ));
         }
     }
+    for pair in manifest.data.windows(2) {
+        if pair[0].path >= pair[1].path {
+            return bad(format!(
+                "data files not sorted or duplicated at {:?}",
+                pair[1].path
+            ));
+        }
+    }
+    for file in &manifest.data {
+        if file
+            .bytes
+            .offset
+            .checked_add(file.bytes.len)
+            .is_none_or(|end| end > blob_len)
+        {
+            return bad(format!(
+                "data file {:?} lies outside the payload",
+                file.path
+            ));
+        }
+    }
     if !manifest.modules.iter().any(|m| m.name == manifest.entry) {
         return bad(format!("entry module {:?} is missing", manifest.entry));
     }
@@ -282,6 +332,7 @@ pub struct PayloadBuilder {
     entry: String,
     optimize: u8,
     modules: BTreeMap<String, (ModuleKind, String, Vec<u8>, Option<String>)>,
+    data: BTreeMap<String, Vec<u8>>,
 }
 
 impl PayloadBuilder {
@@ -290,7 +341,13 @@ impl PayloadBuilder {
             entry: entry.into(),
             optimize,
             modules: BTreeMap::new(),
+            data: BTreeMap::new(),
         }
+    }
+
+    /// Add (or replace) a data file at a `/`-separated relative path.
+    pub fn add_data(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
+        self.data.insert(path.into(), bytes);
     }
 
     /// Add (or replace) a module. `code` is RustPython's frozen code object form;
@@ -332,10 +389,19 @@ impl PayloadBuilder {
                 source,
             });
         }
+        let data = self
+            .data
+            .into_iter()
+            .map(|(path, bytes)| DataFile {
+                path,
+                bytes: push(&mut blob, &bytes),
+            })
+            .collect();
         let manifest = Manifest {
             entry: self.entry,
             optimize: self.optimize,
             modules,
+            data,
         };
         let manifest = bincode_options()
             .serialize(&manifest)
@@ -378,6 +444,9 @@ mod tests {
             Some("print('é')\n".into()),
         );
         b.add_module("pkg.sub", ModuleKind::Module, "pkg/sub.py", vec![], None);
+        b.add_data("pkg/data/b.txt", b"bee".to_vec());
+        b.add_data("pkg/a.bin", vec![0, 1, 2]);
+        b.add_data("pkg-1.0.dist-info/METADATA", b"Name: pkg\n".to_vec());
         b.finish()
     }
 
@@ -399,6 +468,15 @@ mod tests {
             Some("print('é')\n")
         );
         assert_eq!(p.source(pkg), None);
+        assert_eq!(p.data("pkg/data/b.txt"), Some(&b"bee"[..]));
+        assert_eq!(p.data("pkg/a.bin"), Some(&[0u8, 1, 2][..]));
+        assert_eq!(p.data("pkg/nope"), None);
+        let under: Vec<_> = p
+            .data_under("pkg/")
+            .iter()
+            .map(|d| d.path.as_str())
+            .collect();
+        assert_eq!(under, ["pkg/a.bin", "pkg/data/b.txt"]);
         assert!(p.module("nope").is_none());
     }
 
@@ -409,10 +487,14 @@ mod tests {
 
     #[test]
     fn module_kind_codes_round_trip() {
-        for kind in [ModuleKind::Module, ModuleKind::Package] {
+        for kind in [
+            ModuleKind::Module,
+            ModuleKind::Package,
+            ModuleKind::Namespace,
+        ] {
             assert_eq!(ModuleKind::try_from(u8::from(kind)), Ok(kind));
         }
-        assert!(ModuleKind::try_from(2).is_err());
+        assert!(ModuleKind::try_from(3).is_err());
     }
 
     #[test]

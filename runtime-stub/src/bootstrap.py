@@ -1,13 +1,119 @@
-# The frozen program's import machinery: every module comes from the payload embedded in
-# this executable. Runs once at start, before the entry module.
+# The frozen program's import machinery: every module and data file comes from the
+# payload embedded in this executable. Runs once at start, before the entry module; it
+# imports nothing beyond what the VM has already loaded, so start-up stays cheap.
 import sys
 import _freeze
 from _frozen_importlib import ModuleSpec
+
+_MODULE, _PACKAGE, _NAMESPACE = 0, 1, 2
 
 
 def _package_dir(origin):
     # "pkg/__init__.py" -> "pkg"; a package at the root of its search path -> "".
     return origin.rpartition("/")[0]
+
+
+def _normalize(path):
+    # Data paths are relative to a search root, "/"-separated: "pkg/data/x.txt".
+    parts = []
+    for part in str(path).replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/".join(parts)
+
+
+class FrozenPath:
+    """A file or directory of the program's bundled data (importlib.resources'
+    Traversable protocol): read it, list it, join onto it; it is not on disk."""
+
+    def __init__(self, path=""):
+        self._path = _normalize(path)
+
+    @property
+    def name(self):
+        return self._path.rpartition("/")[2]
+
+    def __repr__(self):
+        return f"FrozenPath({self._path!r})"
+
+    def __str__(self):
+        return self._path
+
+    def __eq__(self, other):
+        return isinstance(other, FrozenPath) and other._path == self._path
+
+    def __hash__(self):
+        return hash(self._path)
+
+    def joinpath(self, *descendants):
+        path = self._path
+        for part in descendants:
+            path = f"{path}/{part}" if path else str(part)
+        return FrozenPath(path)
+
+    __truediv__ = joinpath
+
+    def is_file(self):
+        return _freeze.get_data(self._path) is not None
+
+    def is_dir(self):
+        return _freeze.list_dir(self._path) is not None
+
+    def exists(self):
+        return self.is_file() or self.is_dir()
+
+    def iterdir(self):
+        entries = _freeze.list_dir(self._path)
+        if entries is None:
+            raise NotADirectoryError(20, "Not a directory", self._path)
+        for name, _ in entries:
+            yield self.joinpath(name)
+
+    def read_bytes(self):
+        data = _freeze.get_data(self._path)
+        if data is None:
+            raise FileNotFoundError(2, "No such file in the frozen program", self._path)
+        return data
+
+    def read_text(self, encoding=None, errors=None):
+        return self.read_bytes().decode(encoding or "utf-8", errors or "strict")
+
+    def open(self, mode="r", *args, **kwargs):
+        import io
+
+        if mode not in ("r", "rb", "rt"):
+            raise ValueError(f"bundled data is read-only: open() mode {mode!r}")
+        stream = io.BytesIO(self.read_bytes())
+        if "b" in mode:
+            return stream
+        kwargs.setdefault("encoding", "utf-8")
+        return io.TextIOWrapper(stream, *args, **kwargs)
+
+
+class _ResourceReader:
+    def __init__(self, directory):
+        self._dir = FrozenPath(directory)
+
+    def files(self):
+        return self._dir
+
+    # The older ResourceReader protocol, for code that still calls it.
+    def open_resource(self, resource):
+        return self._dir.joinpath(resource).open("rb")
+
+    def resource_path(self, resource):
+        raise FileNotFoundError(resource)
+
+    def is_resource(self, name):
+        return self._dir.joinpath(name).is_file()
+
+    def contents(self):
+        return (p.name for p in self._dir.iterdir()) if self._dir.is_dir() else iter(())
 
 
 class FreezeImporter:
@@ -18,16 +124,21 @@ class FreezeImporter:
         found = _freeze.lookup(fullname)
         if found is None:
             return None
-        is_package, origin = found
-        spec = ModuleSpec(fullname, cls, origin=origin, is_package=is_package)
-        if is_package:
+        kind, origin = found
+        if kind == _NAMESPACE:
+            spec = ModuleSpec(fullname, cls, origin=None, is_package=True)
+            spec.submodule_search_locations = [origin]
+            return spec
+        spec = ModuleSpec(fullname, cls, origin=origin, is_package=kind == _PACKAGE)
+        if kind == _PACKAGE:
             spec.submodule_search_locations = [_package_dir(origin)]
         return spec
 
     @staticmethod
     def create_module(spec):
         module = type(sys)(spec.name)
-        module.__file__ = spec.origin
+        if spec.origin is not None:
+            module.__file__ = spec.origin
         return module
 
     @staticmethod
@@ -47,7 +158,51 @@ class FreezeImporter:
         found = _freeze.lookup(fullname)
         if found is None:
             raise ImportError(f"No module named {fullname!r}", name=fullname)
-        return found[0]
+        return found[0] != _MODULE
+
+    @staticmethod
+    def get_data(path):
+        """Bytes of a bundled file; `path` is relative to the search root, as
+        `os.path.join(os.path.dirname(module.__file__), name)` makes it."""
+        data = _freeze.get_data(_normalize(path))
+        if data is None:
+            raise FileNotFoundError(2, "No such file in the frozen program", path)
+        return data
+
+    @classmethod
+    def get_resource_reader(cls, fullname):
+        found = _freeze.lookup(fullname)
+        if found is None or found[0] == _MODULE:
+            return None
+        kind, origin = found
+        return _ResourceReader(origin if kind == _NAMESPACE else _package_dir(origin))
+
+    @classmethod
+    def find_distributions(cls, context=None):
+        """importlib.metadata: the bundled `.dist-info` directories."""
+        from importlib.metadata import Distribution
+
+        class FrozenDistribution(Distribution):
+            def __init__(self, directory):
+                self._dir = FrozenPath(directory)
+
+            def read_text(self, filename):
+                data = _freeze.get_data(f"{self._dir}/{filename}")
+                return None if data is None else data.decode("utf-8")
+
+            def locate_file(self, path):
+                return FrozenPath(path)
+
+        def normalize(name):
+            return name.lower().replace("-", "_").replace(".", "_")
+
+        wanted = getattr(context, "name", None)
+        for name, is_dir in _freeze.list_dir("") or ():
+            if not (is_dir and name.endswith(".dist-info")):
+                continue
+            dist = FrozenDistribution(name)
+            if wanted is None or normalize(dist.name or "") == normalize(wanted):
+                yield dist
 
 
 def _seed_linecache():
@@ -78,10 +233,31 @@ def _excepthook(exc_type, value, traceback, _hook=sys.excepthook):
     _hook(exc_type, value, traceback)
 
 
+def _data_module():
+    """`freeze_data`: files added with --add-data (and all bundled data), read-only."""
+    module = type(sys)("freeze_data")
+    module.__doc__ = "Files bundled into this frozen program (freeze --add-data)."
+
+    def files():
+        """The root of the bundled data, as an importlib.resources Traversable."""
+        return FrozenPath("")
+
+    def read_bytes(path):
+        return FrozenPath(path).read_bytes()
+
+    def read_text(path, encoding="utf-8", errors="strict"):
+        return FrozenPath(path).read_text(encoding, errors)
+
+    module.files, module.read_bytes, module.read_text = files, read_bytes, read_text
+    module.FrozenPath = FrozenPath
+    return module
+
+
 sys.meta_path.insert(0, FreezeImporter)
-sys.excepthook = _excepthook
 sys.path_hooks.clear()
 sys.path_importer_cache.clear()
+sys.modules["freeze_data"] = _data_module()
+sys.excepthook = _excepthook
 
 
 def prepare_main(entry):

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 mod locate;
 
-use freeze_payload::{ModuleKind, Payload};
+use freeze_payload::Payload;
 use rustpython_vm::{
     AsObject, Interpreter, PyResult, Settings, VirtualMachine, compiler::Mode, scope::Scope,
 };
@@ -175,9 +175,9 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
 
 #[rustpython_vm::pymodule(name = "_freeze")]
 mod freeze_runtime {
-    use super::{ModuleKind, PAYLOAD};
+    use super::PAYLOAD;
     use rustpython_vm::{
-        PyRef, PyResult, VirtualMachine,
+        PyObjectRef, PyRef, PyResult, VirtualMachine,
         builtins::{PyCode, PyUtf8StrRef},
         frozen::FrozenCodeObject,
     };
@@ -188,11 +188,49 @@ mod freeze_runtime {
             .expect("payload is set before the interpreter starts")
     }
 
-    /// `(is_package, origin)` of a bundled module, or None.
+    /// `(kind, origin)` of a bundled module (kind 0 module, 1 package, 2 namespace
+    /// package), or None.
     #[pyfunction]
-    fn lookup(name: PyUtf8StrRef) -> Option<(bool, String)> {
+    fn lookup(name: PyUtf8StrRef) -> Option<(u8, String)> {
         let module = payload().module(name.as_str())?;
-        Some((module.kind == ModuleKind::Package, module.origin.clone()))
+        Some((u8::from(module.kind), module.origin.clone()))
+    }
+
+    /// The bytes of a bundled data file, or None.
+    #[pyfunction]
+    fn get_data(path: PyUtf8StrRef, vm: &VirtualMachine) -> Option<PyObjectRef> {
+        let bytes = payload().data(path.as_str())?;
+        Some(vm.ctx.new_bytes(bytes.to_vec()).into())
+    }
+
+    /// `(name, is_dir)` of each entry directly inside data directory `dir` ("" is the
+    /// root), sorted; None when nothing lies there.
+    #[pyfunction]
+    fn list_dir(dir: PyUtf8StrRef, vm: &VirtualMachine) -> Option<PyObjectRef> {
+        let dir = dir.as_str().trim_end_matches('/');
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut entries: Vec<(String, bool)> = Vec::new();
+        for file in payload().data_under(&prefix) {
+            let rest = &file.path[prefix.len()..];
+            let (name, is_dir) = match rest.split_once('/') {
+                Some((first, _)) => (first, true),
+                None => (rest, false),
+            };
+            if entries.last().is_none_or(|(last, _)| last != name) {
+                entries.push((name.to_owned(), is_dir));
+            }
+        }
+        (!entries.is_empty()).then(|| {
+            let items = entries
+                .into_iter()
+                .map(|(name, is_dir)| vm.new_tuple((name, is_dir)).into())
+                .collect();
+            vm.ctx.new_list(items).into()
+        })
     }
 
     /// The kept source of a bundled module, or None.

@@ -1,0 +1,267 @@
+//! Data files that travel with the program: non-Python files inside bundled packages,
+//! the `.dist-info` metadata of bundled distributions, and `--add-data`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use freeze_payload::ModuleKind;
+
+use crate::Error;
+use crate::graph::{Graph, Resolver, Root};
+
+/// One data file: its `/`-separated path in the payload, and its bytes.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    /// The distribution it belongs to, when known.
+    pub distribution: Option<String>,
+}
+
+/// Everything collected, plus which distribution provides each top-level name.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub files: Vec<DataFile>,
+    /// Top-level module name → distribution name (from bundled `.dist-info`).
+    pub distributions: BTreeMap<String, String>,
+}
+
+/// Files that are code, caches or build leftovers, never data.
+fn is_code_or_cache(name: &str) -> bool {
+    [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".dll"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::Read {
+        path: path.to_path_buf(),
+        source: e,
+    })
+}
+
+/// Files under a package directory, not descending into subpackages (they bring their
+/// own data when they are bundled) or caches.
+fn package_files(dir: &Path, top: bool, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if path.is_dir() {
+            if name == "__pycache__" || (!top && path.join("__init__.py").is_file()) {
+                continue;
+            }
+            if top && path.join("__init__.py").is_file() {
+                continue;
+            }
+            package_files(&path, false, out);
+        } else if !is_code_or_cache(&name) {
+            out.push(path);
+        }
+    }
+}
+
+/// Names a `.dist-info` directory provides at the top level.
+fn top_level_names(dist_info: &Path) -> BTreeSet<String> {
+    if let Ok(text) = std::fs::read_to_string(dist_info.join("top_level.txt")) {
+        return text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+    let Ok(record) = std::fs::read_to_string(dist_info.join("RECORD")) else {
+        return BTreeSet::new();
+    };
+    record
+        .lines()
+        .filter_map(|line| line.split(',').next())
+        .filter_map(|path| path.split('/').next())
+        .filter(|first| {
+            !first.ends_with(".dist-info") && !first.ends_with(".data") && !first.starts_with("..")
+        })
+        .map(|first| first.trim_end_matches(".py").to_owned())
+        .filter(|n| !n.is_empty() && !n.contains('.'))
+        .collect()
+}
+
+/// `Name: pygments` from METADATA (falls back to the directory name).
+fn distribution_name(dist_info: &Path) -> String {
+    if let Ok(text) = std::fs::read_to_string(dist_info.join("METADATA")) {
+        for line in text.lines() {
+            if let Some(name) = line.strip_prefix("Name:") {
+                return name.trim().to_owned();
+            }
+            if line.is_empty() {
+                break;
+            }
+        }
+    }
+    let dir = dist_info.file_name().unwrap_or_default().to_string_lossy();
+    dir.trim_end_matches(".dist-info")
+        .split('-')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub fn collect(
+    graph: &Graph,
+    resolver: &Resolver,
+    add_data: &[(PathBuf, String)],
+) -> Result<Collected, Error> {
+    let mut out = Collected::default();
+    let mut seen = BTreeSet::new();
+
+    // Package data.
+    for node in graph.modules.values() {
+        let found = &node.found;
+        if !matches!(found.kind, ModuleKind::Package | ModuleKind::Namespace) {
+            continue;
+        }
+        let Root::Dir(root) = &resolver.roots[found.root] else {
+            continue;
+        };
+        let dir = root.join(found.name.replace('.', "/"));
+        let mut files = Vec::new();
+        package_files(&dir, true, &mut files);
+        for file in files {
+            let path = rel_path(root, &file);
+            if seen.insert(path.clone()) {
+                out.files.push(DataFile {
+                    path,
+                    bytes: read(&file)?,
+                    distribution: None,
+                });
+            }
+        }
+    }
+
+    // Distribution metadata for every bundled top-level name.
+    let tops: BTreeSet<&str> = graph
+        .modules
+        .keys()
+        .map(|n| n.split('.').next().unwrap_or(n))
+        .collect();
+    for root in &resolver.roots {
+        let Root::Dir(root) = root else { continue };
+        let Ok(entries) = std::fs::read_dir(root) else {
+            continue;
+        };
+        let mut dist_infos: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir() && p.extension().is_some_and(|e| e == "dist-info"))
+            .collect();
+        dist_infos.sort();
+        for dist_info in dist_infos {
+            let names = top_level_names(&dist_info);
+            if !names.iter().any(|n| tops.contains(n.as_str())) {
+                continue;
+            }
+            let dist = distribution_name(&dist_info);
+            for name in &names {
+                out.distributions
+                    .entry(name.clone())
+                    .or_insert_with(|| dist.clone());
+            }
+            let mut files = Vec::new();
+            package_files(&dist_info, false, &mut files);
+            for file in files {
+                let path = rel_path(root, &file);
+                if seen.insert(path.clone()) {
+                    out.files.push(DataFile {
+                        path,
+                        bytes: read(&file)?,
+                        distribution: Some(dist.clone()),
+                    });
+                }
+            }
+        }
+    }
+
+    // --add-data SRC:DEST — a file lands at DEST/<name>, a directory's contents under DEST.
+    for (src, dest) in add_data {
+        let dest = dest.trim_matches('/');
+        let shown = format!("{}:{dest}", src.display());
+        if dest.split('/').any(|part| part == "..") {
+            return Err(Error::AddData(
+                shown,
+                "DEST must stay inside the bundle (no '..')".to_owned(),
+            ));
+        }
+        let join = |rel: &str| {
+            if dest.is_empty() || dest == "." {
+                rel.to_owned()
+            } else {
+                format!("{dest}/{rel}")
+            }
+        };
+        if src.is_file() {
+            let name = src
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let path = join(&name);
+            if seen.insert(path.clone()) {
+                out.files.push(DataFile {
+                    path,
+                    bytes: read(src)?,
+                    distribution: None,
+                });
+            }
+        } else if src.is_dir() {
+            let mut files = Vec::new();
+            walk_all(src, &mut files);
+            for file in files {
+                let path = join(&rel_path(src, &file));
+                if seen.insert(path.clone()) {
+                    out.files.push(DataFile {
+                        path,
+                        bytes: read(&file)?,
+                        distribution: None,
+                    });
+                }
+            }
+        } else {
+            return Err(Error::AddData(
+                shown,
+                format!("{} does not exist", src.display()),
+            ));
+        }
+    }
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk_all(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}

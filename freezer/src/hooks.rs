@@ -1,0 +1,44 @@
+//! What static analysis cannot see: packages that import their plugins by names computed
+//! at run time. When such a package is bundled, its plugin packages come with it, as
+//! PyInstaller's hooks do. Anything else can be added with `--include`.
+
+use std::collections::BTreeSet;
+
+use crate::graph::{Graph, Resolved, Resolver};
+
+/// (bundled module that triggers the hook, packages whose submodules all come along).
+const HOOKS: &[(&str, &[&str])] = &[(
+    // pygments finds lexers, formatters, styles and filters through name tables.
+    "pygments",
+    &[
+        "pygments.lexers",
+        "pygments.formatters",
+        "pygments.styles",
+        "pygments.filters",
+    ],
+)];
+
+/// Modules the hooks add that `already` does not name yet.
+pub fn extra_modules(graph: &Graph, resolver: &Resolver, already: &[String]) -> Vec<String> {
+    let have: BTreeSet<&str> = already.iter().map(String::as_str).collect();
+    let mut extra = BTreeSet::new();
+    for (trigger, packages) in HOOKS {
+        if !graph.modules.contains_key(*trigger) {
+            continue;
+        }
+        for package in *packages {
+            if let Resolved::Found(found) = resolver.resolve(package) {
+                for name in std::iter::once(package.to_string()).chain(resolver.submodules(&found))
+                {
+                    if !have.contains(name.as_str())
+                        && !graph.modules.contains_key(&name)
+                        && !resolver.is_excluded(&name)
+                    {
+                        extra.insert(name);
+                    }
+                }
+            }
+        }
+    }
+    extra.into_iter().collect()
+}

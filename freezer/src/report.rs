@@ -1,0 +1,171 @@
+//! What a build did: every module (and why it is there), every data file, every import
+//! that found nothing or was excluded. Printed as a summary, written as JSON on request.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::graph::{Graph, Site};
+use crate::{Error, Options, data};
+
+/// An import that found nothing (or was excluded), and who asked for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    pub module: String,
+    pub importers: Vec<Site>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleReport {
+    pub name: String,
+    /// Path relative to its search root.
+    pub origin: String,
+    pub kind: &'static str,
+    /// `stdlib`, the distribution that ships it (from its `.dist-info`), or `program`.
+    pub distribution: String,
+    /// Size of its compiled code in the payload.
+    pub bytes: usize,
+    /// The import chain that pulled it in, from the entry (empty for the entry itself
+    /// and modules added with --include or by a hook).
+    pub imported_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DataReport {
+    pub path: String,
+    pub bytes: usize,
+    pub distribution: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtensionReport {
+    pub module: String,
+    pub file: String,
+    pub importer: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub output: PathBuf,
+    pub stub: PathBuf,
+    pub entry: String,
+    pub modules: Vec<ModuleReport>,
+    pub data: Vec<DataReport>,
+    pub missing: Vec<Missing>,
+    pub excluded: Vec<Missing>,
+    /// Compiled extensions imported inside `try`: left out, the importer's fallback runs.
+    pub skipped_extensions: Vec<ExtensionReport>,
+    /// `importlib.import_module(name)` calls whose name is computed at run time
+    /// (`file:line`): what they load must be added with --include.
+    pub dynamic_imports: Vec<String>,
+    pub payload_bytes: usize,
+    pub output_bytes: usize,
+}
+
+fn sites(
+    map: &std::collections::BTreeMap<String, std::collections::BTreeSet<Site>>,
+) -> Vec<Missing> {
+    map.iter()
+        .map(|(module, sites)| Missing {
+            module: module.clone(),
+            importers: sites.iter().cloned().collect(),
+        })
+        .collect()
+}
+
+impl Report {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        opts: &Options,
+        stub: &Path,
+        entry: &str,
+        graph: &Graph,
+        codes: &[Vec<u8>],
+        data: &data::Collected,
+        payload_bytes: usize,
+        output_bytes: usize,
+    ) -> Self {
+        let modules = graph
+            .modules
+            .values()
+            .zip(codes)
+            .map(|(node, code)| {
+                let found = &node.found;
+                let top = found.name.split('.').next().unwrap_or_default();
+                let distribution = if found.is_stdlib() {
+                    "stdlib".to_owned()
+                } else {
+                    data.distributions
+                        .get(top)
+                        .cloned()
+                        .unwrap_or_else(|| "program".to_owned())
+                };
+                ModuleReport {
+                    name: found.name.clone(),
+                    origin: found.origin.clone(),
+                    kind: match found.kind {
+                        freeze_payload::ModuleKind::Module => "module",
+                        freeze_payload::ModuleKind::Package => "package",
+                        freeze_payload::ModuleKind::Namespace => "namespace package",
+                    },
+                    distribution,
+                    bytes: code.len(),
+                    imported_by: match node.importer {
+                        Some(_) => {
+                            let mut chain = graph.chain(&found.name);
+                            chain.pop();
+                            chain
+                        }
+                        None => Vec::new(),
+                    },
+                }
+            })
+            .collect();
+        Report {
+            output: opts.output.clone(),
+            stub: stub.to_path_buf(),
+            entry: entry.to_owned(),
+            modules,
+            data: data
+                .files
+                .iter()
+                .map(|f| DataReport {
+                    path: f.path.clone(),
+                    bytes: f.bytes.len(),
+                    distribution: f.distribution.clone(),
+                })
+                .collect(),
+            missing: sites(&graph.missing),
+            excluded: sites(&graph.excluded),
+            skipped_extensions: graph
+                .extensions
+                .iter()
+                .filter(|e| e.guarded)
+                .map(|e| ExtensionReport {
+                    module: e.module.clone(),
+                    file: crate::graph::display(&e.file),
+                    importer: format!("{}:{}", e.site.file, e.site.line),
+                })
+                .collect(),
+            dynamic_imports: graph
+                .dynamic
+                .iter()
+                .filter(|s| !s.stdlib)
+                .map(|s| format!("{}:{}", s.file, s.line))
+                .collect(),
+            payload_bytes,
+            output_bytes,
+        }
+    }
+
+    /// Write the report as pretty JSON (atomically, like the output).
+    pub fn write_json(&self, path: &Path) -> Result<(), Error> {
+        let text = serde_json::to_string_pretty(self).expect("a report always serializes");
+        crate::embed::write_file_atomically(path, format!("{text}\n").as_bytes(), false).map_err(
+            |e| match e {
+                Error::Write { path, reason } => Error::Report { path, reason },
+                other => other,
+            },
+        )
+    }
+}
