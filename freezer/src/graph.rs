@@ -108,6 +108,9 @@ pub struct Import {
     pub line: usize,
     /// Inside the body of a `try` (so an ImportError there may be handled).
     pub in_try: bool,
+    /// Named as a resource anchor (`importlib.resources.files("pkg.data")`): bundled when
+    /// it exists, no warning when it does not.
+    pub optional: bool,
 }
 
 /// What a module's source asks to import.
@@ -158,7 +161,57 @@ impl ImportCollector<'_> {
             from_names,
             line,
             in_try: self.try_depth > 0,
+            optional: false,
         });
+    }
+
+    /// `importlib.resources.files("pkg")`, `resources.read_text("pkg", …)`,
+    /// `pkgutil.get_data("pkg", …)`: the literal anchor package must travel (with its data).
+    fn resource_anchor(&mut self, call: &ast::ExprCall) {
+        const FUNCTIONS: &[&str] = &[
+            "files",
+            "read_text",
+            "read_binary",
+            "open_text",
+            "open_binary",
+            "path",
+            "contents",
+            "is_resource",
+            "get_data",
+        ];
+        let (name, qualifier) = match call.func.as_ref() {
+            Expr::Name(name) => (name.id.as_str(), None),
+            Expr::Attribute(attr) => (attr.attr.as_str(), Some(attr.value.as_ref())),
+            _ => return,
+        };
+        if !FUNCTIONS.contains(&name) {
+            return;
+        }
+        let qualified_ok = match qualifier {
+            None => name != "path" && name != "contents",
+            Some(Expr::Name(n)) => matches!(
+                n.id.as_str(),
+                "resources" | "pkgutil" | "importlib_resources"
+            ),
+            Some(Expr::Attribute(a)) => a.attr.as_str() == "resources",
+            Some(_) => false,
+        };
+        if !qualified_ok {
+            return;
+        }
+        if let Some(Expr::StringLiteral(s)) = call.arguments.args.first() {
+            let anchor = s.value.to_str();
+            if !anchor.is_empty() && anchor.split('.').all(is_identifier) {
+                let line = self.line_at(call.range_start);
+                self.found.imports.push(Import {
+                    module: anchor.to_owned(),
+                    from_names: Vec::new(),
+                    line,
+                    in_try: self.try_depth > 0,
+                    optional: true,
+                });
+            }
+        }
     }
 
     /// `importlib.import_module("x")`, `import_module(".x", package="p")`, `__import__("x")`.
@@ -258,6 +311,7 @@ impl<'a> Visitor<'a> for ImportCollector<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
             self.dynamic_import(call);
+            self.resource_anchor(call);
         }
         ast::visitor::walk_expr(self, expr);
     }
@@ -597,7 +651,7 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
             // a.b and, when it is a submodule, a.b.x.
             let parts: Vec<&str> = import.module.split('.').collect();
             let mut names: Vec<(String, bool)> = (1..=parts.len())
-                .map(|i| (parts[..i].join("."), true))
+                .map(|i| (parts[..i].join("."), !import.optional))
                 .collect();
             names.extend(
                 import
@@ -725,6 +779,7 @@ plugin = importlib.import_module('plugins.alpha')
 rel = importlib.import_module('.beta', package='plugins')
 legacy = __import__('gamma')
 computed = importlib.import_module(name)
+fonts = importlib.resources.files('pkg.fonts')
 ";
         let found = imports_of(src, "pkg.inner");
         let imports = &found.imports;
@@ -748,8 +803,10 @@ computed = importlib.import_module(name)
                 ("plugins.alpha", 16, false),
                 ("plugins.beta", 17, false),
                 ("gamma", 18, false),
+                ("pkg.fonts", 20, false),
             ]
         );
+        assert!(imports.last().unwrap().optional);
         assert_eq!(imports[6].from_names, ["sibling"]);
         assert!(imports[8].from_names.is_empty());
         assert_eq!(found.dynamic_lines, [19]);

@@ -161,6 +161,12 @@ impl Report {
     /// Write the report as pretty JSON (atomically, like the output).
     pub fn write_json(&self, path: &Path) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(self).expect("a report always serializes");
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Report {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        }
         crate::embed::write_file_atomically(path, format!("{text}\n").as_bytes(), false).map_err(
             |e| match e {
                 Error::Write { path, reason } => Error::Report { path, reason },

@@ -1,0 +1,145 @@
+//! Real packages from PyPI, installed into a virtual environment: frozen, their output
+//! must be identical to CPython running the same program with the same arguments.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{Ctx, clean_command, run_with_stdin};
+
+/// Pinned so that CPython and the frozen program run the same code on every machine.
+const REQUIREMENTS: &[&str] = &[
+    "pyflakes==3.2.0",
+    "pygments==2.19.1",
+    "pyfiglet==1.0.2",
+    "tabulate==0.9.0",
+];
+
+/// A venv with the requirements, made once and kept between runs (pip's cache helps too).
+fn venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pypi-venv");
+        let marker = dir.join("freeze-requirements.txt");
+        let wanted = REQUIREMENTS.join("\n");
+        if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+            return dir;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let status = clean_command("python3")
+            .args(["-m", "venv"])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success(), "python3 -m venv failed");
+        let out = clean_command(dir.join("bin/pip"))
+            .args(["install", "--disable-pip-version-check", "--quiet"])
+            .args(REQUIREMENTS)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pip install {REQUIREMENTS:?} failed (PyPI must be reachable):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(&marker, wanted).unwrap();
+        dir
+    })
+}
+
+/// Freeze with the venv active, then run the output and the venv's CPython on the same
+/// arguments in the same directory; both must agree on stdout, stderr and status.
+fn same_as_cpython(ctx: &Ctx, freeze_args: &[&str], python_args: &[&str], cases: &[&[&str]]) {
+    let venv = venv();
+    let mut cmd = clean_command(common::freeze_bin());
+    cmd.current_dir(ctx.dir.path())
+        .env("FREEZE_STUB", common::stub())
+        .env("VIRTUAL_ENV", venv)
+        .args(freeze_args)
+        .args(["-o", "app"]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "freeze {freeze_args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for args in cases {
+        let frozen = ctx.run(&ctx.path("app"), args, b"");
+        let mut cmd = clean_command(venv.join("bin/python"));
+        cmd.current_dir(ctx.dir.path())
+            .args(python_args)
+            .args(*args);
+        let cpython = run_with_stdin(cmd, b"");
+        assert_eq!(frozen, cpython, "{freeze_args:?} {args:?}");
+    }
+}
+
+#[test]
+fn pyflakes_checks_a_file_with_warnings() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "checked.py",
+        "import os\nimport sys\n\ndef f(x):\n    return undefined_name + x\n\nprint(f'{sys.argv}')\n",
+    );
+    ctx.write("clean.py", "print('nothing to see')\n");
+    same_as_cpython(
+        &ctx,
+        &["-m", "pyflakes"],
+        &["-m", "pyflakes"],
+        &[&["checked.py"], &["clean.py"]],
+    );
+    let run = ctx.run(&ctx.path("app"), &["checked.py"], b"");
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout.contains("'os' imported but unused"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn pygments_highlights_to_html_and_terminal256() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "sample.py",
+        "import re\n\nclass Greeter:\n    \"\"\"Doc.\"\"\"\n    def hi(self, name: str) -> str:\n        return f'hi {name!r}' * 2  # comment\n",
+    );
+    same_as_cpython(
+        &ctx,
+        &["-m", "pygments"],
+        &["-m", "pygments"],
+        &[
+            &["-f", "html", "sample.py"],
+            &["-f", "terminal256", "-l", "python", "sample.py"],
+            &["-L", "styles"],
+        ],
+    );
+}
+
+#[test]
+fn pyfiglet_renders_with_a_non_default_font() {
+    let ctx = Ctx::new();
+    same_as_cpython(
+        &ctx,
+        &["--entry", "pyfiglet:main"],
+        &["-m", "pyfiglet"],
+        &[
+            &["-f", "slant", "Frozen!"],
+            &["-f", "banner3", "ok"],
+            &["Hi"],
+        ],
+    );
+}
+
+#[test]
+fn tabulate_prints_a_grid_table() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "table.py",
+        "from tabulate import tabulate\n\
+         rows = [['apple', 3, 1.5], ['kiwi', 12, 0.25], ['fig', 7, 10.125]]\n\
+         print(tabulate(rows, headers=['fruit', 'count', 'price'], tablefmt='grid', floatfmt='.2f'))\n",
+    );
+    same_as_cpython(&ctx, &["table.py"], &["table.py"], &[&[]]);
+}
