@@ -10,6 +10,7 @@ pub mod data;
 pub mod embed;
 pub mod graph;
 pub mod hooks;
+pub mod inspect;
 pub mod report;
 pub mod stdlib;
 
@@ -75,6 +76,8 @@ pub enum Error {
     AddData(String, String),
     #[error("--include {0}: no such module on the search path")]
     IncludeMissing(String),
+    #[error("cannot inspect {0}: {1}")]
+    Inspect(PathBuf, String),
     #[error("cannot write report {path}: {reason}")]
     Report { path: PathBuf, reason: String },
 }
@@ -137,6 +140,20 @@ pub struct Options {
 
 pub use report::{Missing, Report};
 
+/// Where a long build reports how far it got (the CLI draws a line on a terminal).
+pub trait Progress: Sync {
+    /// `phase` is "compiling"; `done` of `total` modules.
+    fn update(&self, phase: &str, done: usize, total: usize);
+    /// Something worth saying with `-v`: why a module is in, where it was found.
+    fn explain(&self, _line: &str) {}
+}
+
+/// A build that reports nothing.
+pub struct Silent;
+impl Progress for Silent {
+    fn update(&self, _: &str, _: usize, _: usize) {}
+}
+
 /// The site-packages directory of the active virtual environment (`VIRTUAL_ENV`).
 pub fn venv_site_packages() -> Option<PathBuf> {
     let venv = PathBuf::from(std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty())?);
@@ -156,6 +173,11 @@ pub fn venv_site_packages() -> Option<PathBuf> {
 
 /// Freeze a program.
 pub fn freeze(opts: &Options) -> Result<Report, Error> {
+    freeze_with(opts, &Silent)
+}
+
+/// Freeze a program, reporting progress and decisions.
+pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Error> {
     let (app_root, start) = resolve_entry(opts)?;
     let (stub_path, _) = embed::find_stub(opts.stub.as_deref())?;
     let mut roots = Vec::new();
@@ -245,9 +267,32 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
         wanted.extend(extra);
     };
     check_extensions(&graph)?;
+    for node in graph.modules.values() {
+        let found = &node.found;
+        let why = match &node.importer {
+            Some((importer, site)) => {
+                format!("imported by {importer} at {}:{}", site.file, site.line)
+            }
+            None if found.name == entry_name => "the entry".to_owned(),
+            None => "asked for (entry's parents, --include, a hook, or the runtime's traceback)"
+                .to_owned(),
+        };
+        progress.explain(&format!(
+            "{} ({}) from {}: {why}",
+            found.name,
+            found.origin,
+            found.display_path()
+        ));
+    }
+    for (module, sites) in &graph.excluded {
+        progress.explain(&format!(
+            "{module} left out by --exclude (imported at {} place(s))",
+            sites.len()
+        ));
+    }
 
     let nodes: Vec<&graph::Node> = graph.modules.values().collect();
-    let codes = compile_all(&nodes, opts.optimize, opts.cache.as_ref())?;
+    let codes = compile_all(&nodes, opts.optimize, opts.cache.as_ref(), progress)?;
     let mut builder = PayloadBuilder::new(entry_name.clone(), opts.optimize);
     for (node, code) in nodes.iter().zip(&codes) {
         let found: &Found = &node.found;
@@ -308,7 +353,9 @@ fn compile_all(
     nodes: &[&graph::Node],
     optimize: u8,
     cache: Option<&compile::Cache>,
+    progress: &dyn Progress,
 ) -> Result<Vec<Vec<u8>>, Error> {
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(nodes.len().max(1));
@@ -332,6 +379,8 @@ fn compile_all(
                         cache,
                     );
                     **slots[i].lock().unwrap() = Some(result);
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    progress.update("compiling", n, nodes.len());
                 }
             });
         }

@@ -27,10 +27,14 @@ struct Cli {
     command: Option<Command>,
 
     /// The program's entry script (or a directory holding __main__.py).
+    ///
+    /// Example: `freeze app.py -o app`, or `freeze myproject/ -o app` for a directory with __main__.py.
     #[arg(value_name = "ENTRY", conflicts_with_all = ["module", "function"])]
     entry: Option<PathBuf>,
 
     /// Run a module or package as `python -m MODULE` does (a package runs its __main__).
+    ///
+    /// Example: `freeze -m mytool -o mytool` runs mytool/__main__.py with mytool imported first.
     #[arg(
         short = 'm',
         long = "module",
@@ -40,73 +44,138 @@ struct Cli {
     module: Option<String>,
 
     /// Run FUNCTION from MODULE as a console script does; its return is the exit status.
+    ///
+    /// Example: `freeze --entry mytool.cli:main -o mytool`, as `[project.scripts] mytool = "mytool.cli:main"`.
     #[arg(long = "entry", value_name = "MODULE:FUNCTION")]
     function: Option<String>,
 
     /// Where to write the executable.
+    ///
+    /// Example: `-o dist/app`. The directory must exist; the file is replaced only when the build succeeds.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: Option<PathBuf>,
 
     /// Another directory to search for modules, after the entry's own (repeatable).
+    ///
+    /// Example: `--path src --path vendor`. The active virtual environment's site-packages is searched after these.
     #[arg(long = "path", value_name = "DIR")]
     paths: Vec<PathBuf>,
 
     /// Bundle MODULE even if no import names it; a package brings all its submodules.
+    ///
+    /// Example: `--include myapp.plugins` for plugins loaded with importlib.import_module(name).
     #[arg(long = "include", value_name = "MODULE")]
     includes: Vec<String>,
 
     /// Never bundle MODULE (or its submodules), even when imported.
+    ///
+    /// Example: `--exclude numpy`; importing it at run time raises ModuleNotFoundError as usual.
     #[arg(long = "exclude", value_name = "MODULE")]
     excludes: Vec<String>,
 
     /// Bundle a file or directory, readable at run time through `freeze_data`.
+    ///
+    /// Example: `--add-data assets:static`, then `freeze_data.read_text('static/config.ini')` at run time.
     #[arg(long = "add-data", value_name = "SRC:DEST")]
     add_data: Vec<String>,
 
     /// Write a JSON report of every module, data file and missing import.
+    ///
+    /// Example: `--report build/freeze.json` (its directory is created).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
 
     /// The runtime stub to build on (default: FREEZE_STUB, then one next to freeze).
+    ///
+    /// Example: `--stub stubs/runtime-stub-x86_64-unknown-linux-gnu`.
     #[arg(long, value_name = "FILE")]
     stub: Option<PathBuf>,
 
     /// Optimise as `python -O` (drop asserts); twice, as -OO (drop docstrings too).
+    ///
+    /// Example: `-OO` for the smallest payload; __debug__ is False in both.
     #[arg(short = 'O', action = clap::ArgAction::Count)]
     optimize: u8,
 
     /// Leave the program's sources out: tracebacks then show file and line only.
+    ///
+    /// Example: `--no-source` when the source must not travel with the binary.
     #[arg(long)]
     no_source: bool,
 
     /// Print only errors.
-    #[arg(short, long)]
+    ///
+    /// Example: `freeze -q app.py -o app` in a CI step.
+    #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
+
+    /// Explain each decision: why every module is in and where it was found.
+    ///
+    /// Example: `freeze -v app.py -o app 2>&1 | grep json` to see what pulled json in.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Add a commented [tool.freeze] section to pyproject.toml in the current directory.
     Init,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Show what a frozen executable holds (any target, from any host).
+    Inspect {
+        /// The frozen executable.
+        app: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Init) = cli.command {
-        return match freezer::config::init(Path::new(".")) {
-            Ok(path) => {
-                eprintln!("wrote a [tool.freeze] section to {}", path.display());
-                ExitCode::SUCCESS
-            }
-            Err(err) => fail(&err),
-        };
+    match &cli.command {
+        Some(Command::Init) => {
+            return match freezer::config::init(Path::new(".")) {
+                Ok(path) => {
+                    eprintln!("wrote a [tool.freeze] section to {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(&err),
+            };
+        }
+        Some(Command::Inspect { app, json }) => {
+            return match freezer::inspect::inspect(app) {
+                Ok(found) if *json => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&found).expect("serializes")
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(found) => {
+                    print!("{}", found.to_text());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(&err.to_string()),
+            };
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "freeze", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
+        None => {}
     }
-    let quiet = cli.quiet;
+    let (quiet, verbose) = (cli.quiet, cli.verbose);
     let opts = match options(cli) {
         Ok(opts) => opts,
         Err(err) => return fail(&err),
     };
-    match freezer::freeze(&opts) {
+    let progress = Terminal::new(verbose);
+    let result = freezer::freeze_with(&opts, &progress);
+    progress.clear();
+    match result {
         Ok(report) => {
             print_summary(&report, quiet);
             ExitCode::SUCCESS
@@ -115,9 +184,66 @@ fn main() -> ExitCode {
     }
 }
 
+/// Colours only on a terminal, and never with NO_COLOR set (https://no-color.org).
+fn colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn label(text: &str, code: &str) -> String {
+    if colour() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
 fn fail(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}");
+    eprintln!("{} {msg}", label("error:", "1;31"));
     ExitCode::FAILURE
+}
+
+/// Progress on a terminal: one line, redrawn, shown only once a build has taken a
+/// second; nothing of it reaches a pipe or a log.
+struct Terminal {
+    start: std::time::Instant,
+    live: bool,
+    verbose: bool,
+    drawn: std::sync::atomic::AtomicBool,
+}
+
+impl Terminal {
+    fn new(verbose: bool) -> Self {
+        use std::io::IsTerminal;
+        Terminal {
+            start: std::time::Instant::now(),
+            live: std::io::stderr().is_terminal(),
+            verbose,
+            drawn: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn clear(&self) {
+        if self.drawn.load(std::sync::atomic::Ordering::Relaxed) {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+impl freezer::Progress for Terminal {
+    fn update(&self, phase: &str, done: usize, total: usize) {
+        if !self.live || self.start.elapsed() < std::time::Duration::from_secs(1) {
+            return;
+        }
+        self.drawn.store(true, std::sync::atomic::Ordering::Relaxed);
+        eprint!("\r\x1b[2K{phase} {done}/{total} modules");
+    }
+
+    fn explain(&self, line: &str) {
+        if self.verbose {
+            eprintln!("{} {line}", label("freeze:", "2"));
+        }
+    }
 }
 
 /// Flags over `[tool.freeze]` (from the entry's directory, or the current one).
@@ -198,7 +324,8 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
         warnings += 1;
         if !quiet {
             eprintln!(
-                "warning: module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
+                "{} module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
+                label("warning:", "1;33"),
                 missing.module,
                 sites.join(", ")
             );

@@ -1,0 +1,217 @@
+//! What a user reads: help, inspect, optimisation levels, and nothing of colour or
+//! progress in a pipe. Snapshots live in tests/snapshots/; set UPDATE_SNAPSHOTS=1 to
+//! rewrite them after a deliberate change.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Ctx, clean_command, freeze_bin};
+
+fn check_snapshot(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "snapshot {} missing: run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(
+        actual, expected,
+        "snapshot {name} differs (UPDATE_SNAPSHOTS=1 rewrites it)"
+    );
+}
+
+fn freeze_cmd(args: &[&str]) -> std::process::Output {
+    clean_command(freeze_bin()).args(args).output().unwrap()
+}
+
+#[test]
+fn help_is_snapshotted() {
+    let out = freeze_cmd(&["-h"]);
+    assert!(out.status.success());
+    check_snapshot("help.txt", &String::from_utf8(out.stdout).unwrap());
+    let out = freeze_cmd(&["--help"]);
+    let long = String::from_utf8(out.stdout).unwrap();
+    check_snapshot("help-long.txt", &long);
+    // Every flag's long help carries an example.
+    let flags = long
+        .split("\nOptions:\n")
+        .nth(1)
+        .unwrap()
+        .split("\nExamples:")
+        .next()
+        .unwrap();
+    for entry in flags
+        .split("\n\n")
+        .filter(|e| !e.contains("Print help") && !e.contains("Print version"))
+    {
+        assert!(entry.contains("Example: "), "no example in:\n{entry}");
+    }
+    let out = freeze_cmd(&["inspect", "--help"]);
+    check_snapshot("inspect-help.txt", &String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn version_names_rustpython_and_python() {
+    let out = freeze_cmd(&["--version"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "freeze {} (RustPython 0.6.0, Python 3.14)\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[test]
+fn inspect_text_and_json() {
+    let ctx = Ctx::new();
+    ctx.write("pkg/__init__.py", "from . import util\n");
+    ctx.write("pkg/util.py", "def f():\n    return 1\n");
+    ctx.write("pkg/table.csv", "a,b\n1,2\n");
+    ctx.write("app.py", "import pkg\nprint(pkg.util.f())\n");
+    let exe = ctx.freeze_ok(["app.py", "-O"], "app");
+    let out = clean_command(freeze_bin())
+        .arg("inspect")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The program's own lines, and the header with sizes that depend on the stub masked.
+    let mut kept: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let key = line.split(':').next().unwrap_or("");
+        match key {
+            "file" | "payload" => kept.push(format!("{key}: <varies>")),
+            "modules" => kept.push("modules: <count varies with the standard library>".to_owned()),
+            _ if ["pkg ", "pkg.", "__main__ "]
+                .iter()
+                .any(|p| line.trim_start().starts_with(p))
+                || !line.starts_with("  ") =>
+            {
+                kept.push(line.to_owned())
+            }
+            _ => {}
+        }
+    }
+    check_snapshot("inspect.txt", &(kept.join("\n") + "\n"));
+
+    let out = clean_command(freeze_bin())
+        .args(["inspect", "--json"])
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["executable"], "ELF x86-64");
+    assert_eq!(json["entry"], "__main__");
+    assert_eq!(json["optimize"], 1);
+    assert_eq!(
+        json["payload_format_version"],
+        freeze_payload::FORMAT_VERSION
+    );
+    let modules = json["modules"].as_array().unwrap();
+    let util = modules.iter().find(|m| m["name"] == "pkg.util").unwrap();
+    assert_eq!(util["kind"], "module");
+    assert_eq!(util["origin"], "pkg/util.py");
+    assert_eq!(util["source_bytes"], 22);
+    assert_eq!(
+        json["data"],
+        serde_json::json!([{"path": "pkg/table.csv", "bytes": 8}])
+    );
+    // Not a frozen program: one line.
+    let out = clean_command(freeze_bin())
+        .arg("inspect")
+        .arg(common::stub())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.ends_with("ELF x86-64 without a freeze payload\n") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn optimisation_levels_drop_asserts_and_docstrings() {
+    let ctx = Ctx::new();
+    let src = "def f():\n    \"\"\"The docstring.\"\"\"\nprint(repr(f.__doc__), __debug__)\nassert False, 'kept'\n";
+    ctx.write("app.py", src);
+    let run = ctx.run(&ctx.freeze_ok(["app.py"], "o0"), &[], b"");
+    assert_eq!(
+        (run.stdout.as_str(), run.code),
+        ("'The docstring.' True\n", Some(1))
+    );
+    assert!(run.stderr.contains("AssertionError: kept"));
+    let run = ctx.run(&ctx.freeze_ok(["app.py", "-O"], "o1"), &[], b"");
+    assert_eq!(
+        (run.stdout.as_str(), run.code),
+        ("'The docstring.' False\n", Some(0))
+    );
+    let run = ctx.run(&ctx.freeze_ok(["app.py", "-OO"], "o2"), &[], b"");
+    assert_eq!((run.stdout.as_str(), run.code), ("None False\n", Some(0)));
+}
+
+#[test]
+fn no_colour_or_progress_reaches_a_pipe() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "app.py",
+        "import argparse, json\ntry:\n    import nope\nexcept ImportError:\n    pass\n",
+    );
+    // Even a cold build long enough for progress, with a terminal-looking TERM.
+    let mut cmd = clean_command(freeze_bin());
+    cmd.current_dir(ctx.dir.path())
+        .env("FREEZE_STUB", common::stub())
+        .env("FREEZE_CACHE_DIR", ctx.path("cold-cache"))
+        .env("TERM", "xterm-256color")
+        .args(["app.py", "-o", "app"]);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains('\x1b') && !err.contains('\r'), "{err:?}");
+    assert!(err.contains("warning: module 'nope' not found"), "{err}");
+    // -q keeps only errors.
+    let mut cmd = clean_command(freeze_bin());
+    cmd.current_dir(ctx.dir.path())
+        .env("FREEZE_STUB", common::stub())
+        .args(["-q", "app.py", "-o", "app"]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // -v explains why each module is in.
+    let mut cmd = clean_command(freeze_bin());
+    cmd.current_dir(ctx.dir.path())
+        .env("FREEZE_STUB", common::stub())
+        .args(["-v", "app.py", "-o", "app"]);
+    let err = String::from_utf8(cmd.output().unwrap().stderr).unwrap();
+    assert!(err.contains("freeze: argparse (argparse.py) from <stdlib>/argparse.py: imported by __main__ at app.py:1"), "{err}");
+}
+
+#[test]
+fn completions_are_generated() {
+    let out = freeze_cmd(&["completions", "bash"]);
+    assert!(out.status.success());
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        script.contains("--add-data") && script.contains("inspect"),
+        "{script}"
+    );
+}
