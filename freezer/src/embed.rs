@@ -186,8 +186,9 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8], executable: bool) -> Res
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    remove_stale_temp_files(&dir, &file_name);
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
+        .prefix(&format!(".{file_name}.{}.", std::process::id()))
         .suffix(".freeze-tmp")
         .tempfile_in(&dir)
         .map_err(|e| write_err(describe_io(&e, &dir)))?;
@@ -205,6 +206,42 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8], executable: bool) -> Res
     tmp.persist(path)
         .map_err(|e| write_err(describe_io(&e.error, &dir)))?;
     Ok(())
+}
+
+/// Temp files of earlier builds of the same output that were killed before they could
+/// clean up (SIGKILL, power loss). Each name carries its builder's process id; only files
+/// whose process is gone are removed, so concurrent builds never disturb each other.
+fn remove_stale_temp_files(dir: &Path, file_name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{file_name}.");
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".freeze-tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_alive(_pid: u32) -> bool {
+    // Without a cheap portable check, assume it lives: never delete another build's file.
+    true
 }
 
 fn describe_io(err: &std::io::Error, dir: &Path) -> String {

@@ -72,8 +72,22 @@ fn main() -> ExitCode {
 
     let interp = build_interpreter(optimize);
     let result = interp.enter(|vm| run_main(vm, &entry));
+    let (keyboard_interrupt, broken_pipe) = interp.enter(|vm| {
+        (
+            vm.ctx.exceptions.keyboard_interrupt,
+            vm.ctx.exceptions.broken_pipe_error,
+        )
+    });
     match result {
-        Err(exc) if exc.fast_isinstance(interp_keyboard_interrupt(&interp)) => {
+        Err(exc) if exc.fast_isinstance(broken_pipe) => {
+            // `app | head -1`: the reader went away. Exit quietly, as command-line tools
+            // do, instead of a traceback about a pipe nobody reads; stdout goes to
+            // /dev/null so the final flush cannot complain either.
+            silence_stdout();
+            interp.finalize(None);
+            ExitCode::from(1)
+        }
+        Err(exc) if exc.fast_isinstance(keyboard_interrupt) => {
             // As CPython: traceback, then atexit and the rest of finalisation, then die
             // by SIGINT so the parent sees the signal (status 130 in a shell).
             interp.enter(|vm| vm.print_exception(&exc));
@@ -88,11 +102,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn interp_keyboard_interrupt(
-    interp: &Interpreter,
-) -> &'static rustpython_vm::Py<rustpython_vm::builtins::PyType> {
-    interp.enter(|vm| vm.ctx.exceptions.keyboard_interrupt)
+#[cfg(unix)]
+fn silence_stdout() {
+    // SAFETY: plain descriptor calls on a path literal; failure leaves stdout as it was.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+        if null >= 0 {
+            libc::dup2(null, 1);
+            libc::close(null);
+        }
+    }
 }
+
+#[cfg(not(unix))]
+fn silence_stdout() {}
 
 #[cfg(unix)]
 fn die_by_sigint() {
