@@ -265,9 +265,103 @@ pub fn compile_module(
         optimize,
         ..Default::default()
     };
-    let code = rustpython_compiler::compile(source, Mode::Exec, source_path, opts)
-        .map_err(|e| syntax_error(&e, source, display_path))?;
+    let code =
+        rustpython_compiler::compile(source, Mode::Exec, source_path, opts).map_err(|e| {
+            // CPython names mixed tabs and spaces a TabError; RustPython's parser reports
+            // only the indentation it could not follow. Say what CPython says.
+            inconsistent_tabs(source, display_path)
+                .unwrap_or_else(|| syntax_error(&e, source, display_path))
+        })?;
     Ok(FrozenCodeObject::encode(&code).bytes)
+}
+
+/// CPython's tokenizer rule: indentation must compare the same whether a tab counts as
+/// up to 8 columns or as 1. The first logical line that breaks it, as a TabError.
+fn inconsistent_tabs(source: &str, display_path: &str) -> Option<SourceError> {
+    let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
+    let (mut depth, mut in_triple, mut continued) = (0i32, None::<&str>, false);
+    for (i, line) in source.lines().enumerate() {
+        let starts_logical = depth == 0 && in_triple.is_none() && !continued;
+        let body = line.trim_start_matches([' ', '\t', '\x0c']);
+        if starts_logical && !body.is_empty() && !body.starts_with('#') {
+            let indent = &line[..line.len() - body.len()];
+            let (mut col, mut alt) = (0usize, 0usize);
+            for c in indent.chars() {
+                match c {
+                    '\t' => {
+                        col = (col / 8 + 1) * 8;
+                        alt += 1;
+                    }
+                    ' ' => {
+                        col += 1;
+                        alt += 1;
+                    }
+                    _ => {}
+                }
+            }
+            let &(top, alt_top) = stack.last().expect("never empty");
+            let bad = if col == top {
+                alt != alt_top
+            } else if col > top {
+                stack.push((col, alt));
+                alt <= alt_top
+            } else {
+                while stack.len() > 1 && col < stack.last().expect("never empty").0 {
+                    stack.pop();
+                }
+                let &(top, alt_top) = stack.last().expect("never empty");
+                col == top && alt != alt_top
+            };
+            if bad {
+                return Some(SourceError {
+                    path: display_path.to_owned(),
+                    line: i + 1,
+                    column: 1,
+                    end_column: Some(indent.chars().count() + 1),
+                    message: "inconsistent use of tabs and spaces in indentation".to_owned(),
+                    line_text: Some(line.to_owned()),
+                });
+            }
+        }
+        // Track brackets, triple-quoted strings and continuations (roughly: enough to
+        // know where logical lines start).
+        let mut chars = line.char_indices();
+        let mut quote: Option<char> = None;
+        while let Some((at, c)) = chars.next() {
+            if let Some(triple) = in_triple {
+                if line[at..].starts_with(triple) {
+                    in_triple = None;
+                    chars.nth(1);
+                }
+                continue;
+            }
+            if let Some(q) = quote {
+                if c == '\\' {
+                    chars.next();
+                } else if c == q {
+                    quote = None;
+                }
+                continue;
+            }
+            match c {
+                '#' => break,
+                '"' | '\'' => {
+                    let triple = if c == '"' { "\"\"\"" } else { "'''" };
+                    if line[at..].starts_with(triple) {
+                        in_triple = Some(triple);
+                        chars.nth(1);
+                    } else {
+                        quote = Some(c);
+                    }
+                }
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth = (depth - 1).max(0),
+                _ => {}
+            }
+        }
+        continued = line.trim_end().ends_with('\\') && in_triple.is_none();
+    }
+    None
 }
 
 fn syntax_error(err: &CompileError, source: &str, display_path: &str) -> SourceError {
@@ -304,6 +398,19 @@ mod tests {
                 .contains("Missing parentheses in call to 'print'"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn mixed_tabs_and_spaces_is_a_tab_error() {
+        let err =
+            compile_module("if True:\n\tx = 1\n        y = 2\n", "t.py", "t.py", 0).unwrap_err();
+        assert_eq!(
+            (err.line, err.message.as_str()),
+            (3, "inconsistent use of tabs and spaces in indentation")
+        );
+        // Consistent tabs, and tabs inside strings or brackets, are fine.
+        assert!(inconsistent_tabs("if True:\n\tx = 1\n\ty = '''\n  \t'''\n", "t.py").is_none());
+        assert!(inconsistent_tabs("def f():\n    return (1,\n\t2)\n", "t.py").is_none());
     }
 
     #[test]

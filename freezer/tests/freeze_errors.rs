@@ -177,3 +177,44 @@ fn stub_that_is_not_an_executable() {
         "error: runtime stub stub.txt is unusable: not an executable (no ELF, PE or Mach-O header)\n"
     );
 }
+
+/// Each bad source: its exact message (file:line:col as CPython counts them), exit 1,
+/// nothing written.
+#[test]
+fn bad_sources_each_with_its_message() {
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "tabs.py",
+            b"if True:\n\tx = 1\n        y = 2\n",
+            "error: syntax error in tabs.py:3:1: inconsistent use of tabs and spaces in indentation",
+        ),
+        (
+            "unterminated.py",
+            b"s = \"abc\n",
+            "error: syntax error in unterminated.py:1:5: unterminated string literal (detected at line 1)",
+        ),
+        (
+            // CPython: "(value error) invalid \x escape at position 0"; RustPython's parser
+            // words it differently (docs/limits.md).
+            "escape.py",
+            b"b = b'\\xZZ'\n",
+            "error: syntax error in escape.py:1:9: Got unexpected unicode",
+        ),
+        (
+            "cookie.py",
+            b"# -*- coding: klingon -*-\nprint(1)\n",
+            "error: syntax error in cookie.py:1:1: source encoding 'klingon' is not supported by freeze; re-save the file as UTF-8",
+        ),
+        (
+            "latin1.py",
+            b"s = 'caf\xe9'\n",
+            "error: syntax error in latin1.py:1:1: Non-UTF-8 code starting with '\\xe9' in file latin1.py on line 1, but no encoding declared; see https://peps.python.org/pep-0263/ for details",
+        ),
+    ];
+    for (name, source, expected) in cases {
+        let ctx = Ctx::new();
+        ctx.write(name, source);
+        let err = fails(&ctx, &[name], "out");
+        assert_eq!(err.lines().next().unwrap(), *expected, "{name}:\n{err}");
+    }
+}
