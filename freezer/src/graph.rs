@@ -224,6 +224,35 @@ impl ImportCollector<'_> {
             }
             _ => false,
         };
+        // `importlib.util.find_spec("html.parser")`: the module is wanted if it exists.
+        let is_find_spec = match call.func.as_ref() {
+            Expr::Name(name) => name.id.as_str() == "find_spec",
+            Expr::Attribute(attr) => {
+                attr.attr.as_str() == "find_spec"
+                    && match attr.value.as_ref() {
+                        Expr::Name(n) => n.id.as_str() == "util",
+                        Expr::Attribute(a) => a.attr.as_str() == "util",
+                        _ => false,
+                    }
+            }
+            _ => false,
+        };
+        if is_find_spec {
+            if let Some(Expr::StringLiteral(s)) = call.arguments.args.first() {
+                let name = s.value.to_str();
+                if !name.is_empty() && name.split('.').all(is_identifier) {
+                    let line = self.line_at(call.range_start);
+                    self.found.imports.push(Import {
+                        module: name.to_owned(),
+                        from_names: Vec::new(),
+                        line,
+                        in_try: true,
+                        optional: true,
+                    });
+                }
+            }
+            return;
+        }
         if !is_import_call {
             return;
         }
@@ -629,11 +658,13 @@ pub fn read_source(found: &Found) -> Result<String, crate::Error> {
 /// Walk the imports from `start` (the entry and anything else asked for).
 pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Error> {
     let mut graph = Graph::default();
-    let mut queue: VecDeque<(Found, Option<(String, Site)>)> =
-        start.into_iter().map(|f| (f, None)).collect();
-    let mut seen: BTreeSet<String> = queue.iter().map(|(f, _)| f.name.clone()).collect();
+    // The flag: everything from this module down was reached through an import inside a
+    // `try` body, so an ImportError anywhere below is caught by someone.
+    let mut queue: VecDeque<(Found, Option<(String, Site)>, bool)> =
+        start.into_iter().map(|f| (f, None, false)).collect();
+    let mut seen: BTreeSet<String> = queue.iter().map(|(f, _, _)| f.name.clone()).collect();
 
-    while let Some((found, importer)) = queue.pop_front() {
+    while let Some((found, importer, guarded)) = queue.pop_front() {
         let text = read_source(&found)?;
         let package = found.package().to_owned();
         let site_of = |line| Site {
@@ -677,7 +708,12 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
                     }
                     Resolved::Found(next) => {
                         seen.insert(name);
-                        queue.push_back((next, Some((found.name.clone(), site.clone()))));
+                        let child_guarded = guarded || import.in_try;
+                        queue.push_back((
+                            next,
+                            Some((found.name.clone(), site.clone())),
+                            child_guarded,
+                        ));
                     }
                     Resolved::Excluded => {
                         graph.excluded.entry(name).or_default().insert(site.clone());
@@ -691,7 +727,7 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
                             file,
                             site: site.clone(),
                             chain,
-                            guarded: import.in_try,
+                            guarded: guarded || import.in_try,
                         });
                     }
                     Resolved::Missing if must_exist && !sets_sys_modules_alias(resolver, &name) => {
@@ -780,6 +816,7 @@ rel = importlib.import_module('.beta', package='plugins')
 legacy = __import__('gamma')
 computed = importlib.import_module(name)
 fonts = importlib.resources.files('pkg.fonts')
+spec = importlib.util.find_spec('html.parser')
 ";
         let found = imports_of(src, "pkg.inner");
         let imports = &found.imports;
@@ -804,9 +841,10 @@ fonts = importlib.resources.files('pkg.fonts')
                 ("plugins.beta", 17, false),
                 ("gamma", 18, false),
                 ("pkg.fonts", 20, false),
+                ("html.parser", 21, true),
             ]
         );
-        assert!(imports.last().unwrap().optional);
+        assert!(imports[imports.len() - 2].optional && imports.last().unwrap().optional);
         assert_eq!(imports[6].from_names, ["sibling"]);
         assert!(imports[8].from_names.is_empty());
         assert_eq!(found.dynamic_lines, [19]);
