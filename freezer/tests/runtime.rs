@@ -310,3 +310,25 @@ fn output_still_runs_after_strip() {
         );
     }
 }
+
+#[test]
+fn traceback_hides_the_import_machinery_as_cpython_does() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "src/helper.py",
+        "x = 1\nraise ValueError('boom at import')\n",
+    );
+    let exe = freeze_script(&ctx, "importer", "import helper\n");
+    let frozen = ctx.run(&exe, &[], b"");
+    let cpython = python(&ctx.path("src/importer.py"), &[], b"", ctx.dir.path());
+    let root = ctx.path("src");
+    assert_eq!(
+        traceback_summary(&frozen.stderr, &root),
+        traceback_summary(&cpython.stderr, &root)
+    );
+    assert!(
+        !frozen.stderr.contains("<frozen") && !frozen.stderr.contains("bootstrap"),
+        "{}",
+        frozen.stderr
+    );
+}

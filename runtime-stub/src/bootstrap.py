@@ -225,9 +225,45 @@ def _seed_linecache():
         linecache.cache[origin] = (len(source), None, lines, origin)
 
 
+_HIDDEN_FRAMES = (
+    "<frozen importlib._bootstrap>",
+    "<frozen importlib._bootstrap_external>",
+    "<freeze bootstrap>",
+)
+
+
+def _without_import_machinery(tb):
+    # As CPython does, a traceback does not show the frames of the import system itself.
+    head = prev = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename not in _HIDDEN_FRAMES:
+            if prev is None:
+                head = tb
+            else:
+                prev.tb_next = tb
+            prev = tb
+        tb = tb.tb_next
+    if prev is not None:
+        prev.tb_next = None
+    return head
+
+
+def _clean_chain(exc, seen):
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc.__traceback__ = _without_import_machinery(exc.__traceback__)
+        _clean_chain(exc.__context__, seen)
+        exc = exc.__cause__
+
+
 def _excepthook(exc_type, value, traceback, _hook=sys.excepthook):
     try:
         _seed_linecache()
+        if isinstance(value, BaseException):
+            traceback = _without_import_machinery(traceback)
+            value.__traceback__ = traceback
+            _clean_chain(value.__context__, {id(value)})
+            _clean_chain(value.__cause__, {id(value)})
     except Exception:
         pass
     _hook(exc_type, value, traceback)
