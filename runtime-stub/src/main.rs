@@ -10,9 +10,7 @@ use std::sync::OnceLock;
 mod locate;
 
 use freeze_payload::Payload;
-use rustpython_vm::{
-    AsObject, Interpreter, PyResult, Settings, VirtualMachine, compiler::Mode, scope::Scope,
-};
+use rustpython_vm::{AsObject, Interpreter, PyResult, Settings, VirtualMachine, scope::Scope};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -23,8 +21,12 @@ static PAYLOAD: OnceLock<Payload<'static>> = OnceLock::new();
 /// Exit status for a binary that cannot run its payload (as CPython's usage errors).
 const EXIT_BAD_PAYLOAD: u8 = 2;
 
-/// The import machinery the frozen program sees, compiled at start (a few dozen lines).
-const BOOTSTRAP: &str = include_str!("bootstrap.py");
+/// The import machinery the frozen program sees, compiled when the stub is built.
+fn bootstrap_code() -> rustpython_vm::frozen::FrozenCodeObject<&'static [u8]> {
+    rustpython_vm::py_compile!(file = "bootstrap.py", module_name = "<freeze bootstrap>")
+}
+/// The compiler macro does not tell cargo about the file; this does, so an edit rebuilds.
+const _BOOTSTRAP_SOURCE: &str = include_str!("bootstrap.py");
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
@@ -176,11 +178,7 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
     sys.set_attr("frozen", vm.ctx.true_value.clone(), vm)?;
     sys.set_attr("path", vm.ctx.new_list(vec![]), vm)?;
 
-    let code = vm
-        .compile(BOOTSTRAP, Mode::Exec, "<freeze bootstrap>".to_owned())
-        .map_err(|err| {
-            vm.new_runtime_error(format!("freeze bootstrap does not compile: {err:?}"))
-        })?;
+    let code = rustpython_vm::builtins::PyCode::new_ref_from_frozen(vm, bootstrap_code());
     let boot_scope = vm.new_scope_with_builtins();
     vm.run_code_obj(code, boot_scope.clone())?;
     // Creates `__main__` and registers it in sys.modules; prepare_main fills it in.
