@@ -187,14 +187,12 @@ impl Cache {
         Some(base.join("freeze"))
     }
 
-    fn key(source: &str, source_path: &str, optimize: u8) -> String {
+    fn key(parts: &[&str], source: &str) -> String {
         let mut hasher = Sha256::new();
-        for part in [
-            CACHE_FORMAT,
-            freeze_payload::RUSTPYTHON_VERSION,
-            &optimize.to_string(),
-            source_path,
-        ] {
+        for part in [CACHE_FORMAT, freeze_payload::RUSTPYTHON_VERSION]
+            .iter()
+            .chain(parts)
+        {
             hasher.update((part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }
@@ -206,20 +204,20 @@ impl Cache {
             .collect()
     }
 
-    fn path(&self, key: &str) -> PathBuf {
+    fn path(&self, kind: &str, key: &str) -> PathBuf {
         self.dir
-            .join("code")
+            .join(kind)
             .join(&key[..2])
             .join(format!("{}.bin", &key[2..]))
     }
 
     /// Best effort: a cache that cannot be read or written only costs time.
-    fn get(&self, key: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.path(key)).ok()
+    fn get(&self, kind: &str, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.path(kind, key)).ok()
     }
 
-    fn put(&self, key: &str, code: &[u8]) {
-        let path = self.path(key);
+    fn put(&self, kind: &str, key: &str, code: &[u8]) {
+        let path = self.path(kind, key);
         let Some(dir) = path.parent() else { return };
         if std::fs::create_dir_all(dir).is_err() {
             return;
@@ -230,6 +228,25 @@ impl Cache {
                 let _ = tmp.persist(&path);
             }
         }
+    }
+}
+
+impl Cache {
+    /// The imports a source asks for, read with `package` as its package: parsing is
+    /// most of the graph walk, and the answer depends on nothing else.
+    pub fn imports(&self, source: &str, package: &str) -> crate::graph::Imports {
+        let key = Cache::key(&["imports", package], source);
+        if let Some(found) = self
+            .get("imports", &key)
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        {
+            return found;
+        }
+        let found = crate::graph::imports_of(source, package);
+        if let Ok(bytes) = serde_json::to_vec(&found) {
+            self.put("imports", &key, &bytes);
+        }
+        found
     }
 }
 
@@ -244,12 +261,12 @@ pub fn compile_cached(
     let Some(cache) = cache else {
         return compile_module(source, source_path, display_path, optimize);
     };
-    let key = Cache::key(source, source_path, optimize);
-    if let Some(code) = cache.get(&key) {
+    let key = Cache::key(&["code", &optimize.to_string(), source_path], source);
+    if let Some(code) = cache.get("code", &key) {
         return Ok(code);
     }
     let code = compile_module(source, source_path, display_path, optimize)?;
-    cache.put(&key, &code);
+    cache.put("code", &key, &code);
     Ok(code)
 }
 

@@ -99,7 +99,7 @@ pub struct Site {
 }
 
 /// One import the AST asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     /// Absolute dotted name of the module imported (after resolving relative imports).
     pub module: String,
@@ -114,7 +114,7 @@ pub struct Import {
 }
 
 /// What a module's source asks to import.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Imports {
     pub imports: Vec<Import>,
     /// Lines of `import_module(...)`/`__import__(...)` calls whose name is not a literal.
@@ -656,7 +656,11 @@ pub fn read_source(found: &Found) -> Result<String, crate::Error> {
 }
 
 /// Walk the imports from `start` (the entry and anything else asked for).
-pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Error> {
+pub fn build(
+    resolver: &Resolver,
+    start: Vec<Found>,
+    cache: Option<&crate::compile::Cache>,
+) -> Result<Graph, crate::Error> {
     let mut graph = Graph::default();
     // The flag: everything from this module down was reached through an import inside a
     // `try` body, so an ImportError anywhere below is caught by someone.
@@ -672,7 +676,10 @@ pub fn build(resolver: &Resolver, start: Vec<Found>) -> Result<Graph, crate::Err
             line,
             stdlib: found.is_stdlib(),
         };
-        let imports = imports_of(&text, &package);
+        let imports = match cache {
+            Some(cache) => cache.imports(&text, &package),
+            None => imports_of(&text, &package),
+        };
         graph
             .dynamic
             .extend(imports.dynamic_lines.iter().map(|&l| site_of(l)));

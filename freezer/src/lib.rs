@@ -259,7 +259,7 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
                 all.push(found);
             }
         }
-        let graph = graph::build(&resolver, all)?;
+        let graph = graph::build(&resolver, all, opts.cache.as_ref())?;
         let extra = hooks::extra_modules(&graph, &resolver, &wanted);
         if extra.is_empty() {
             break graph;
