@@ -284,13 +284,29 @@ fn validate(manifest: &Manifest, blob: &[u8]) -> Result<(), PayloadError> {
             ));
         }
     }
+    let inside = |span: Span| {
+        span.offset
+            .checked_add(span.len)
+            .is_some_and(|end| end <= blob_len)
+    };
     for module in &manifest.modules {
-        let end = module.code.offset.checked_add(module.code.len);
-        if end.is_none_or(|end| end > blob_len) {
+        if !inside(module.code) {
             return bad(format!(
                 "code of {:?} lies outside the payload",
                 module.name
             ));
+        }
+        if let Some(span) = module.source {
+            if !inside(span) {
+                return bad(format!(
+                    "source of {:?} lies outside the payload",
+                    module.name
+                ));
+            }
+            let bytes = &blob[span.offset as usize..(span.offset + span.len) as usize];
+            if std::str::from_utf8(bytes).is_err() {
+                return bad(format!("source of {:?} is not UTF-8", module.name));
+            }
         }
     }
     for pair in manifest.data.windows(2) {
@@ -302,12 +318,7 @@ fn validate(manifest: &Manifest, blob: &[u8]) -> Result<(), PayloadError> {
         }
     }
     for file in &manifest.data {
-        if file
-            .bytes
-            .offset
-            .checked_add(file.bytes.len)
-            .is_none_or(|end| end > blob_len)
-        {
+        if !inside(file.bytes) {
             return bad(format!(
                 "data file {:?} lies outside the payload",
                 file.path
