@@ -24,6 +24,7 @@ pub struct Collected {
     pub files: Vec<DataFile>,
     /// Top-level module name → distribution name (from bundled `.dist-info`).
     pub distributions: BTreeMap<String, String>,
+    paths: BTreeSet<String>,
 }
 
 /// Files that are code, caches or build leftovers, never data.
@@ -121,13 +122,26 @@ fn distribution_name(dist_info: &Path) -> String {
         .to_owned()
 }
 
+impl Collected {
+    /// Add a file unless its path is already taken (first come wins, as on a search path).
+    fn add(&mut self, path: String, file: &Path, distribution: Option<&str>) -> Result<(), Error> {
+        if self.paths.insert(path.clone()) {
+            self.files.push(DataFile {
+                path,
+                bytes: read(file)?,
+                distribution: distribution.map(str::to_owned),
+            });
+        }
+        Ok(())
+    }
+}
+
 pub fn collect(
     graph: &Graph,
     resolver: &Resolver,
     add_data: &[(PathBuf, String)],
 ) -> Result<Collected, Error> {
     let mut out = Collected::default();
-    let mut seen = BTreeSet::new();
 
     // Package data.
     for node in graph.modules.values() {
@@ -143,13 +157,7 @@ pub fn collect(
         package_files(&dir, true, &mut files);
         for file in files {
             let path = rel_path(root, &file);
-            if seen.insert(path.clone()) {
-                out.files.push(DataFile {
-                    path,
-                    bytes: read(&file)?,
-                    distribution: None,
-                });
-            }
+            out.add(path, &file, None)?;
         }
     }
 
@@ -185,13 +193,7 @@ pub fn collect(
             package_files(&dist_info, false, &mut files);
             for file in files {
                 let path = rel_path(root, &file);
-                if seen.insert(path.clone()) {
-                    out.files.push(DataFile {
-                        path,
-                        bytes: read(&file)?,
-                        distribution: Some(dist.clone()),
-                    });
-                }
+                out.add(path, &file, Some(&dist))?;
             }
         }
     }
@@ -220,25 +222,13 @@ pub fn collect(
                 .to_string_lossy()
                 .into_owned();
             let path = join(&name);
-            if seen.insert(path.clone()) {
-                out.files.push(DataFile {
-                    path,
-                    bytes: read(src)?,
-                    distribution: None,
-                });
-            }
+            out.add(path, src, None)?;
         } else if src.is_dir() {
             let mut files = Vec::new();
             walk_all(src, &mut files);
             for file in files {
                 let path = join(&rel_path(src, &file));
-                if seen.insert(path.clone()) {
-                    out.files.push(DataFile {
-                        path,
-                        bytes: read(&file)?,
-                        distribution: None,
-                    });
-                }
+                out.add(path, &file, None)?;
             }
         } else {
             return Err(Error::AddData(

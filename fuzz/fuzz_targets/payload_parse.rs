@@ -5,7 +5,7 @@
 //! which a random checksum would almost never reach).
 #![no_main]
 
-use freeze_payload::{FORMAT_VERSION, HEADER_LEN, MAGIC, Payload, RUSTPYTHON_VERSION};
+use freeze_payload::Payload;
 use libfuzzer_sys::fuzz_target;
 
 fn check(bytes: &[u8]) {
@@ -31,15 +31,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let body = &data[2..];
     let split = (u16::from_le_bytes([data[0], data[1]]) as usize).min(body.len());
-    let mut framed = Vec::with_capacity(HEADER_LEN + body.len());
-    framed.extend_from_slice(&MAGIC);
-    framed.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    let mut vm = [0u8; 16];
-    vm[..RUSTPYTHON_VERSION.len()].copy_from_slice(RUSTPYTHON_VERSION.as_bytes());
-    framed.extend_from_slice(&vm);
-    framed.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
-    framed.extend_from_slice(&(split as u64).to_le_bytes());
-    framed.extend_from_slice(&((body.len() - split) as u64).to_le_bytes());
-    framed.extend_from_slice(body);
+    let framed = freeze_payload::frame(&body[..split], &body[split..]);
     check(&framed);
 });

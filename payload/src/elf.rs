@@ -162,38 +162,40 @@ pub fn add_section(image: &[u8], name: &str, data: &[u8]) -> Result<Vec<u8>, Elf
     Ok(out)
 }
 
+/// The smallest ELF64 with a section table (null section + `.shstrtab`), `pad` zero bytes
+/// after the header: a fixture for tests and fuzzing, not a runnable program.
+#[doc(hidden)]
+pub fn minimal_image(pad: usize) -> Vec<u8> {
+    let mut img = vec![0u8; 64 + pad];
+    img[..4].copy_from_slice(b"\x7fELF");
+    img[4] = 2;
+    img[5] = 1;
+    let strtab = b"\0.shstrtab\0";
+    let str_off = img.len();
+    img.extend_from_slice(strtab);
+    pad_to(&mut img, 8);
+    let shoff = img.len();
+    img.extend_from_slice(&[0u8; SHDR_LEN]);
+    let mut sh = [0u8; SHDR_LEN];
+    sh[0..4].copy_from_slice(&1u32.to_le_bytes());
+    sh[4..8].copy_from_slice(&3u32.to_le_bytes());
+    sh[0x18..0x20].copy_from_slice(&(str_off as u64).to_le_bytes());
+    sh[0x20..0x28].copy_from_slice(&(strtab.len() as u64).to_le_bytes());
+    img.extend_from_slice(&sh);
+    img[0x28..0x30].copy_from_slice(&(shoff as u64).to_le_bytes());
+    img[0x3a..0x3c].copy_from_slice(&(SHDR_LEN as u16).to_le_bytes());
+    img[0x3c..0x3e].copy_from_slice(&2u16.to_le_bytes());
+    img[0x3e..0x40].copy_from_slice(&1u16.to_le_bytes());
+    img
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The smallest ELF with a section table: null section + .shstrtab.
-    fn tiny_elf() -> Vec<u8> {
-        let mut img = vec![0u8; 64];
-        img[..4].copy_from_slice(b"\x7fELF");
-        img[4] = 2;
-        img[5] = 1;
-        let strtab = b"\0.shstrtab\0";
-        let str_off = img.len();
-        img.extend_from_slice(strtab);
-        pad_to(&mut img, 8);
-        let shoff = img.len();
-        img.extend_from_slice(&[0u8; SHDR_LEN]);
-        let mut sh = [0u8; SHDR_LEN];
-        sh[0..4].copy_from_slice(&1u32.to_le_bytes());
-        sh[4..8].copy_from_slice(&3u32.to_le_bytes());
-        sh[0x18..0x20].copy_from_slice(&(str_off as u64).to_le_bytes());
-        sh[0x20..0x28].copy_from_slice(&(strtab.len() as u64).to_le_bytes());
-        img.extend_from_slice(&sh);
-        img[0x28..0x30].copy_from_slice(&(shoff as u64).to_le_bytes());
-        img[0x3a..0x3c].copy_from_slice(&(SHDR_LEN as u16).to_le_bytes());
-        img[0x3c..0x3e].copy_from_slice(&2u16.to_le_bytes());
-        img[0x3e..0x40].copy_from_slice(&1u16.to_le_bytes());
-        img
-    }
-
     #[test]
     fn round_trip_at_several_sizes() {
-        let elf = tiny_elf();
+        let elf = minimal_image(0);
         assert_eq!(find_section(&elf, ELF_SECTION), Ok(None));
         for size in [0usize, 1, 4096, 1 << 20] {
             let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
@@ -213,11 +215,11 @@ mod tests {
     #[test]
     fn rejects_what_it_cannot_read() {
         assert_eq!(find_section(b"MZ", ELF_SECTION), Err(ElfError::NotElf));
-        let mut elf = tiny_elf();
+        let mut elf = minimal_image(0);
         elf[0x28] = 0xff; // section headers past the end
         assert_eq!(find_section(&elf, ELF_SECTION), Err(ElfError::BadSections));
         // Every truncation is an error or a clean miss, never a panic.
-        let good = add_section(&tiny_elf(), ELF_SECTION, b"payload").unwrap();
+        let good = add_section(&minimal_image(0), ELF_SECTION, b"payload").unwrap();
         for len in 0..good.len() {
             let _ = find_section(&good[..len], ELF_SECTION);
         }

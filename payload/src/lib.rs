@@ -418,20 +418,27 @@ impl PayloadBuilder {
             .serialize(&manifest)
             .expect("a manifest always serializes");
 
-        let mut out = Vec::with_capacity(HEADER_LEN + manifest.len() + blob.len());
-        out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&vm_version_field());
-        let mut hasher = crc32fast::Hasher::new();
-        hasher.update(&manifest);
-        hasher.update(&blob);
-        out.extend_from_slice(&hasher.finalize().to_le_bytes());
-        out.extend_from_slice(&(manifest.len() as u64).to_le_bytes());
-        out.extend_from_slice(&(blob.len() as u64).to_le_bytes());
-        out.extend_from_slice(&manifest);
-        out.extend_from_slice(&blob);
-        out
+        frame(&manifest, &blob)
     }
+}
+
+/// The header (magic, versions, checksum, lengths) followed by manifest and blob. The
+/// builder's last step; public so that fuzzing can put arbitrary manifests behind a valid
+/// header.
+pub fn frame(manifest: &[u8], blob: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + manifest.len() + blob.len());
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&vm_version_field());
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(manifest);
+    hasher.update(blob);
+    out.extend_from_slice(&hasher.finalize().to_le_bytes());
+    out.extend_from_slice(&(manifest.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(blob.len() as u64).to_le_bytes());
+    out.extend_from_slice(manifest);
+    out.extend_from_slice(blob);
+    out
 }
 
 #[cfg(test)]

@@ -1,27 +1,17 @@
 //! Inputs the fuzzer once crashed the reader with (fuzz/fuzz_targets/payload_parse.rs):
 //! each is tried as it is and behind a valid header, exactly as the fuzz target does.
 
-use freeze_payload::{FORMAT_VERSION, HEADER_LEN, MAGIC, Payload, RUSTPYTHON_VERSION};
+use freeze_payload::Payload;
 
+/// As the fuzz target: `[split: u16][body]`, the body's first `split` bytes the manifest.
 fn framed(data: &[u8]) -> Vec<u8> {
     let body = &data[2.min(data.len())..];
-    let split = if data.len() < 2 {
-        0
-    } else {
-        u16::from_le_bytes([data[0], data[1]]) as usize
+    let split = match data {
+        [a, b, ..] => u16::from_le_bytes([*a, *b]) as usize,
+        _ => 0,
     };
     let split = split.min(body.len());
-    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    let mut vm = [0u8; 16];
-    vm[..RUSTPYTHON_VERSION.len()].copy_from_slice(RUSTPYTHON_VERSION.as_bytes());
-    out.extend_from_slice(&vm);
-    out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
-    out.extend_from_slice(&(split as u64).to_le_bytes());
-    out.extend_from_slice(&((body.len() - split) as u64).to_le_bytes());
-    out.extend_from_slice(body);
-    out
+    freeze_payload::frame(&body[..split], &body[split..])
 }
 
 fn read_everything(bytes: &[u8]) {
