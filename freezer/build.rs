@@ -33,6 +33,11 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // `freeze --target` treats the triple it was built for as the host.
+    println!(
+        "cargo:rustc-env=FREEZE_HOST_TARGET={}",
+        std::env::var("TARGET").expect("cargo sets TARGET for build scripts")
+    );
     let root = PathBuf::from(rustpython_pylib::LIB_PATH);
     let mut files = Vec::new();
     collect(&root, &root, &mut files);

@@ -8,24 +8,8 @@ use freeze_payload::SECTION_NAME;
 
 use crate::Error;
 
-/// The object format of an executable, read from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Elf,
-    Pe,
-    MachO,
-}
-
-impl Format {
-    pub fn detect(bytes: &[u8]) -> Option<Self> {
-        match bytes {
-            [0x7f, b'E', b'L', b'F', ..] => Some(Self::Elf),
-            [b'M', b'Z', ..] => Some(Self::Pe),
-            [0xcf, 0xfa, 0xed, 0xfe, ..] | [0xfe, 0xed, 0xfa, 0xcf, ..] => Some(Self::MachO),
-            _ => None,
-        }
-    }
-}
+pub use crate::target::Format;
+use crate::target::{self, StubKind, Target};
 
 /// File name of the stub executable for the host.
 pub fn stub_file_name() -> String {
@@ -39,16 +23,78 @@ pub enum StubSource {
     Env,
     BesideFreeze,
     Checkout,
+    /// `runtime-stub-TRIPLE` in the stub directory (`--target`).
+    StubDir,
 }
 
-/// Find the runtime stub: `--stub`, then `FREEZE_STUB`, then a stub next to the `freeze`
-/// executable, then (in a source checkout) the workspace's own build, built on demand.
-pub fn find_stub(flag: Option<&Path>) -> Result<(PathBuf, StubSource), Error> {
+/// Where the host's stub would come from, found without building anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostStub {
+    /// `FREEZE_STUB`.
+    Env(PathBuf),
+    /// `runtime-stub` next to an installed `freeze`.
+    BesideFreeze(PathBuf),
+    /// The workspace this `freeze` was built from (built on demand).
+    Checkout(PathBuf),
+    None,
+}
+
+/// Find the runtime stub. `--stub` wins. With `--target`, `runtime-stub-TRIPLE[.exe]` in
+/// the stub directory ([`stub_dir`]); for the host's own triple the host's stub is taken
+/// when the directory has none. Without `--target`: `FREEZE_STUB`, then a stub next to the
+/// `freeze` executable, then (in a source checkout) the workspace's own build, built on
+/// demand.
+pub fn find_stub(
+    flag: Option<&Path>,
+    target: Option<&Target>,
+) -> Result<(PathBuf, StubSource), Error> {
     if let Some(path) = flag {
         return Ok((path.to_path_buf(), StubSource::Flag));
     }
+    if let Some(target) = target {
+        let dir = stub_dir();
+        if let Some((dir, _)) = &dir {
+            let path = dir.join(target.stub_file_name());
+            if path.is_file() {
+                return Ok((path, StubSource::StubDir));
+            }
+        }
+        if !target.is_host() || locate_host_stub() == HostStub::None {
+            return Err(Error::NoTargetStub {
+                triple: target.triple.to_owned(),
+                looked: match dir {
+                    Some((dir, how)) => format!(
+                        "{} does not exist (stub directory: {how})",
+                        dir.join(target.stub_file_name()).display()
+                    ),
+                    None => "no stub directory is known".to_owned(),
+                },
+                file: target.stub_file_name(),
+            });
+        }
+    }
+    match locate_host_stub() {
+        HostStub::Env(path) => Ok((path, StubSource::Env)),
+        HostStub::BesideFreeze(path) => Ok((path, StubSource::BesideFreeze)),
+        HostStub::Checkout(root) => build_checkout_stub(&root).map(|p| (p, StubSource::Checkout)),
+        HostStub::None => Err(Error::NoStub),
+    }
+}
+
+/// The directory `--target` looks in for `runtime-stub-TRIPLE[.exe]`, and how it was
+/// chosen: `FREEZE_STUB_DIR`, else the directory of the `freeze` executable.
+pub fn stub_dir() -> Option<(PathBuf, &'static str)> {
+    if let Some(dir) = std::env::var_os("FREEZE_STUB_DIR").filter(|v| !v.is_empty()) {
+        return Some((PathBuf::from(dir), "FREEZE_STUB_DIR"));
+    }
+    let exe = std::env::current_exe().ok()?;
+    Some((exe.parent()?.to_path_buf(), "next to freeze"))
+}
+
+/// Where the host's stub is, without building it.
+pub fn locate_host_stub() -> HostStub {
     if let Some(path) = std::env::var_os("FREEZE_STUB").filter(|v| !v.is_empty()) {
-        return Ok((PathBuf::from(path), StubSource::Env));
+        return HostStub::Env(PathBuf::from(path));
     }
     let exe = std::env::current_exe().ok();
     let checkout = checkout_root().filter(|root| {
@@ -57,21 +103,88 @@ pub fn find_stub(flag: Option<&Path>) -> Result<(PathBuf, StubSource), Error> {
         exe.as_ref()
             .is_some_and(|exe| exe.starts_with(root) || exe.starts_with(target_dir_hint(root)))
     });
-    if checkout.is_none()
-        && let Some(beside) = exe
-            .as_ref()
-            .and_then(|e| e.parent())
-            .map(|d| d.join(stub_file_name()))
-        && beside.is_file()
-    {
-        return Ok((beside, StubSource::BesideFreeze));
-    }
     if let Some(root) = checkout {
-        return build_checkout_stub(&root).map(|p| (p, StubSource::Checkout));
+        return HostStub::Checkout(root);
     }
-    Err(Error::NoStub)
+    match exe
+        .as_ref()
+        .and_then(|e| e.parent())
+        .map(|d| d.join(stub_file_name()))
+    {
+        Some(beside) if beside.is_file() => HostStub::BesideFreeze(beside),
+        _ => HostStub::None,
+    }
 }
 
+/// One line of `freeze --list-targets`: a known target and whether a stub for it is here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetStatus {
+    pub target: &'static Target,
+    pub state: StubState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StubState {
+    /// A stub of the right kind; how it was found.
+    Available(PathBuf, StubSource),
+    /// The host's stub, built from the checkout on first use.
+    OnDemand(PathBuf),
+    /// A file is there but cannot serve this target (why, as a phrase).
+    Unusable(PathBuf, String),
+    /// Nothing: the path that was looked for (None: no stub directory).
+    Missing(Option<PathBuf>),
+}
+
+/// Every known target and the stub `--target` would use for it, checked by its headers.
+pub fn target_statuses() -> Vec<TargetStatus> {
+    let dir = stub_dir();
+    target::TARGETS
+        .iter()
+        .map(|target| {
+            let in_dir = dir.as_ref().map(|(d, _)| d.join(target.stub_file_name()));
+            let found = match &in_dir {
+                Some(path) if path.is_file() => Some((path.clone(), StubSource::StubDir)),
+                _ if target.is_host() => match locate_host_stub() {
+                    HostStub::Env(p) => Some((p, StubSource::Env)),
+                    HostStub::BesideFreeze(p) => Some((p, StubSource::BesideFreeze)),
+                    HostStub::Checkout(root) => {
+                        return TargetStatus {
+                            target,
+                            state: StubState::OnDemand(root),
+                        };
+                    }
+                    HostStub::None => None,
+                },
+                _ => None,
+            };
+            let state = match found {
+                None => StubState::Missing(in_dir),
+                Some((path, source)) => match read_head(&path) {
+                    Err(e) => StubState::Unusable(path, format!("cannot be read: {e}")),
+                    Ok(head) => match target::identify(&head) {
+                        Err(why) => StubState::Unusable(path, format!("is {why}")),
+                        Ok(kind) if !target.accepts(&kind) => {
+                            let why =
+                                format!("is {kind}, but this target needs {}", target.needs());
+                            StubState::Unusable(path, why)
+                        }
+                        Ok(_) => StubState::Available(path, source),
+                    },
+                },
+            };
+            TargetStatus { target, state }
+        })
+        .collect()
+}
+
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)?
+        .take(target::HEADER_PROBE_LEN as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
 /// The workspace this `freeze` was built from, when its sources are still there.
 fn checkout_root() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -128,16 +241,62 @@ fn build_checkout_stub(root: &Path) -> Result<PathBuf, Error> {
     Ok(stub)
 }
 
-/// Put `payload` into `stub`, returning the output's bytes.
+/// Why a stub already holding a payload is refused.
+pub const ALREADY_FROZEN: &str =
+    "it already carries a freeze payload (is it a frozen program rather than a runtime stub?)";
+
+/// Check that `stub` (the bytes of the file at `path`) can take a payload, and for
+/// `target` when one is given: a known object format in a form the embedders handle, the
+/// target's format and architecture, no payload yet, and what Mach-O re-signing needs.
+pub fn check_stub(stub: &[u8], path: &Path, target: Option<&Target>) -> Result<StubKind, Error> {
+    let bad_stub = |reason: String| Error::BadStub {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let head = &stub[..stub.len().min(target::HEADER_PROBE_LEN)];
+    let kind = target::identify(head).map_err(|why| {
+        // identify() describes what the file is; "is" joins it to the path.
+        if why.starts_with("not ") {
+            bad_stub(why)
+        } else {
+            bad_stub(format!("it is {why}"))
+        }
+    })?;
+    if let Some(target) = target
+        && !target.accepts(&kind)
+    {
+        return Err(Error::StubMismatch {
+            path: path.to_path_buf(),
+            kind: kind.to_string(),
+            triple: target.triple.to_owned(),
+            needs: target.needs(),
+        });
+    }
+    let carries = match kind.format {
+        Format::Elf => freeze_payload::elf::find_section(stub, freeze_payload::elf::ELF_SECTION)
+            .map(|found| found.is_some())
+            .map_err(|e| format!("its ELF headers cannot be read: {e}")),
+        Format::Pe => pe_has_payload(stub),
+        Format::MachO => check_macho(stub, &kind),
+    }
+    .map_err(bad_stub)?;
+    if carries {
+        return Err(bad_stub(ALREADY_FROZEN.to_owned()));
+    }
+    Ok(kind)
+}
+
+/// Put `payload` into `stub` (already passed by [`check_stub`]), returning the output's
+/// bytes: ELF — a non-allocated section; PE — an `RT_RCDATA` resource; Mach-O — a section
+/// in a new segment, re-signed ad hoc (arm64), or appended data (x86-64).
 pub fn embed(stub: &[u8], stub_path: &Path, payload: &[u8]) -> Result<Vec<u8>, Error> {
+    let kind = check_stub(stub, stub_path, None)?;
     let bad_stub = |reason: String| Error::BadStub {
         path: stub_path.to_path_buf(),
         reason,
     };
-    let format = Format::detect(stub)
-        .ok_or_else(|| bad_stub("not an executable (no ELF, PE or Mach-O header)".to_owned()))?;
     let mut out = Vec::with_capacity(stub.len() + payload.len() + 8192);
-    let result = match format {
+    let result = match kind.format {
         Format::Elf => {
             return freeze_payload::elf::add_section(
                 stub,
@@ -155,6 +314,200 @@ pub fn embed(stub: &[u8], stub_path: &Path, payload: &[u8]) -> Result<Vec<u8>, E
     };
     result.map_err(|e| bad_stub(format!("cannot embed the payload: {e}")))?;
     Ok(out)
+}
+
+/// Embed raw `payload` bytes into the stub file at `stub_path` for `target` (any known
+/// format when None) and write the result to `output` atomically. Returns the output's
+/// size. Nothing is written when the stub is refused.
+pub fn embed_file(
+    stub_path: &Path,
+    target: Option<&Target>,
+    payload: &[u8],
+    output: &Path,
+) -> Result<usize, Error> {
+    let stub = std::fs::read(stub_path).map_err(|e| Error::StubRead {
+        path: stub_path.to_path_buf(),
+        source: e,
+    })?;
+    check_stub(&stub, stub_path, target)?;
+    let out = embed(&stub, stub_path, payload)?;
+    write_atomically(output, &out)?;
+    Ok(out.len())
+}
+
+fn u16_le(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
+}
+fn u32_le(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+fn u64_le(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
+}
+
+/// Whether a PE image has the `RT_RCDATA` resource `FREEZEPAYLOAD` that libsui writes
+/// (and `FindResourceA` finds at run time).
+fn pe_has_payload(image: &[u8]) -> Result<bool, String> {
+    const RT_RCDATA: u32 = 10;
+    let damaged = || "its PE headers are damaged".to_owned();
+    let pe = u32_le(image, 0x3c).ok_or_else(damaged)? as usize;
+    let sections = u16_le(image, pe + 6).ok_or_else(damaged)? as usize;
+    let opt_size = u16_le(image, pe + 20).ok_or_else(damaged)? as usize;
+    let opt = pe + 24;
+    let (count_at, dirs_at) = match u16_le(image, opt).ok_or_else(damaged)? {
+        0x10b => (opt + 92, opt + 96),   // PE32
+        0x20b => (opt + 108, opt + 112), // PE32+
+        _ => return Err(damaged()),
+    };
+    if u32_le(image, count_at).ok_or_else(damaged)? < 3 {
+        return Ok(false); // no resource directory entry at all
+    }
+    let rsrc_rva = u32_le(image, dirs_at + 2 * 8).ok_or_else(damaged)?;
+    if rsrc_rva == 0 {
+        return Ok(false);
+    }
+    // The file offset of the resource directory, through the section table.
+    let table = opt + opt_size;
+    let mut base = None;
+    for i in 0..sections {
+        let sh = table + i * 40;
+        let vsize = u32_le(image, sh + 8).ok_or_else(damaged)?;
+        let va = u32_le(image, sh + 12).ok_or_else(damaged)?;
+        let raw_size = u32_le(image, sh + 16).ok_or_else(damaged)?;
+        let raw = u32_le(image, sh + 20).ok_or_else(damaged)?;
+        if rsrc_rva >= va && rsrc_rva < va.saturating_add(vsize.max(raw_size)) {
+            base = Some((raw + (rsrc_rva - va)) as usize);
+        }
+    }
+    let Some(base) = base else {
+        return Err(damaged());
+    };
+    // A directory table: 16 bytes, then named entries, then id entries (8 bytes each).
+    let entries = |dir: usize| -> Result<Vec<(u32, u32)>, String> {
+        let named = u16_le(image, dir + 12).ok_or_else(damaged)? as usize;
+        let ids = u16_le(image, dir + 14).ok_or_else(damaged)? as usize;
+        (0..named + ids)
+            .map(|i| {
+                let at = dir + 16 + i * 8;
+                Ok((
+                    u32_le(image, at).ok_or_else(damaged)?,
+                    u32_le(image, at + 4).ok_or_else(damaged)?,
+                ))
+            })
+            .collect()
+    };
+    const HIGH: u32 = 0x8000_0000;
+    let Some(&(_, rcdata)) = entries(base)?
+        .iter()
+        .find(|&&(name, target)| name == RT_RCDATA && target & HIGH != 0)
+    else {
+        return Ok(false);
+    };
+    let wanted: Vec<u16> = SECTION_NAME.to_uppercase().encode_utf16().collect();
+    for (name, _) in entries(base + (rcdata & !HIGH) as usize)? {
+        if name & HIGH == 0 {
+            continue;
+        }
+        let at = base + (name & !HIGH) as usize;
+        let len = u16_le(image, at).ok_or_else(damaged)? as usize;
+        let chars: Option<Vec<u16>> = (0..len).map(|i| u16_le(image, at + 2 + 2 * i)).collect();
+        if chars.ok_or_else(damaged)? == wanted {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+const LC_SEGMENT_64: u32 = 0x19;
+const LC_CODE_SIGNATURE: u32 = 0x1d;
+/// The segment libsui adds on arm64, and the size of its load command (segment + one
+/// section).
+const SUI_SEGMENT: &[u8] = b"__SUI";
+const SUI_COMMAND_LEN: usize = 72 + 80;
+
+/// Check a thin 64-bit Mach-O for what libsui needs, and whether it already carries a
+/// payload: a `__SUI` segment (arm64) or libsui's appended-data marker (x86-64).
+fn check_macho(image: &[u8], kind: &StubKind) -> Result<bool, String> {
+    let damaged = || "its Mach-O load commands are damaged".to_owned();
+    let ncmds = u32_le(image, 16).ok_or_else(damaged)? as usize;
+    let sizeofcmds = u32_le(image, 20).ok_or_else(damaged)? as usize;
+    let mut at = 32usize;
+    let mut first_section = usize::MAX;
+    let (mut linkedit, mut signed, mut frozen) = (false, false, false);
+    for _ in 0..ncmds {
+        let cmd = u32_le(image, at).ok_or_else(damaged)?;
+        let size = u32_le(image, at + 4).ok_or_else(damaged)? as usize;
+        if size < 8 || at + size > 32 + sizeofcmds {
+            return Err(damaged());
+        }
+        if cmd == LC_SEGMENT_64 {
+            let name = image.get(at + 8..at + 24).ok_or_else(damaged)?;
+            let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(16)];
+            linkedit |= name == b"__LINKEDIT";
+            frozen |= name == SUI_SEGMENT;
+            let nsects = u32_le(image, at + 64).ok_or_else(damaged)? as usize;
+            for i in 0..nsects {
+                let offset = u32_le(image, at + 72 + i * 80 + 48).ok_or_else(damaged)? as usize;
+                if offset > 0 {
+                    first_section = first_section.min(offset);
+                }
+            }
+            // A segment without sections that maps file bytes (other than the header
+            // page of __TEXT) also bounds the room after the load commands.
+            let fileoff = u64_le(image, at + 40).ok_or_else(damaged)? as usize;
+            let filesize = u64_le(image, at + 48).ok_or_else(damaged)?;
+            if nsects == 0 && fileoff > 0 && filesize > 0 {
+                first_section = first_section.min(fileoff);
+            }
+        }
+        signed |= cmd == LC_CODE_SIGNATURE;
+        at += size;
+    }
+    if !linkedit {
+        return Err("it has no __LINKEDIT segment (is it a linked executable?)".to_owned());
+    }
+    if kind.arch == target::Arch::X86_64 {
+        // libsui appends the payload after this marker (built so the stub itself never
+        // holds it as contiguous bytes).
+        let mut marker = b"<~sui-data~>".to_vec();
+        marker.extend_from_slice(&[0xef, 0xbe, 0xad, 0xde]);
+        frozen |= image.windows(marker.len()).any(|w| w == marker);
+        if signed && !cfg!(target_vendor = "apple") {
+            return Err(
+                "it is a code-signed Mach-O x86-64 executable, and embedding outside macOS would leave that signature invalid; remove it first (codesign --remove-signature, on a Mac) or freeze on macOS"
+                    .to_owned(),
+            );
+        }
+        return Ok(frozen);
+    }
+    if frozen {
+        return Ok(true);
+    }
+    if !signed {
+        return Err(
+            "it is a Mach-O arm64 executable without a code signature, which the output's ad-hoc signature must replace; link the stub with one (Apple's linker signs arm64 ad hoc by default)"
+                .to_owned(),
+        );
+    }
+    // libsui writes the new segment's load command into the padding after the existing
+    // ones; without room it would overwrite the first section.
+    let end = 32 + sizeofcmds;
+    let room = first_section.saturating_sub(end);
+    let padding_is_free = image
+        .get(end..end + room.min(SUI_COMMAND_LEN))
+        .is_some_and(|b| b.iter().all(|&x| x == 0));
+    if room < SUI_COMMAND_LEN || !padding_is_free {
+        return Err(format!(
+            "it has {room} bytes free after its load commands and the payload's segment needs {SUI_COMMAND_LEN}; relink the stub with more header padding (-headerpad 0x1000)"
+        ));
+    }
+    Ok(false)
 }
 
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, made

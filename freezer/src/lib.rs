@@ -13,6 +13,7 @@ pub mod hooks;
 pub mod inspect;
 pub mod report;
 pub mod stdlib;
+pub mod target;
 
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,23 @@ pub enum Error {
     Inspect(PathBuf, String),
     #[error("cannot write report {path}: {reason}")]
     Report { path: PathBuf, reason: String },
+    #[error("unknown target '{0}'; known targets: {known}", known = target::Target::known_list())]
+    UnknownTarget(String),
+    #[error("runtime stub {path} is {kind}, but --target {triple} needs {needs}")]
+    StubMismatch {
+        path: PathBuf,
+        kind: String,
+        triple: String,
+        needs: String,
+    },
+    #[error(
+        "no runtime stub for --target {triple}: {looked}; put {file} there (a freeze release asset), set FREEZE_STUB_DIR to the directory holding it, or pass --stub FILE"
+    )]
+    NoTargetStub {
+        triple: String,
+        looked: String,
+        file: String,
+    },
 }
 
 /// Modules every output carries: the runtime formats uncaught exceptions with them.
@@ -120,6 +138,8 @@ pub struct Options {
     /// Extra directories searched for modules, after the entry's own directory.
     pub paths: Vec<PathBuf>,
     pub stub: Option<PathBuf>,
+    /// The target triple to build for (`--target`); None: the stub found for the host.
+    pub target: Option<String>,
     /// 0, 1 (`-O`: no asserts) or 2 (`-OO`: no docstrings either).
     pub optimize: u8,
     /// Keep the program's own sources so tracebacks show its lines (stdlib sources are
@@ -178,8 +198,20 @@ pub fn freeze(opts: &Options) -> Result<Report, Error> {
 
 /// Freeze a program, reporting progress and decisions.
 pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Error> {
+    let target = match &opts.target {
+        Some(triple) => {
+            Some(target::Target::find(triple).ok_or_else(|| Error::UnknownTarget(triple.clone()))?)
+        }
+        None => None,
+    };
     let (app_root, start) = resolve_entry(opts)?;
-    let (stub_path, _) = embed::find_stub(opts.stub.as_deref())?;
+    let (stub_path, _) = embed::find_stub(opts.stub.as_deref(), target)?;
+    // Read and check the stub before compiling: a wrong one fails in an instant.
+    let stub = std::fs::read(&stub_path).map_err(|e| Error::StubRead {
+        path: stub_path.clone(),
+        source: e,
+    })?;
+    embed::check_stub(&stub, &stub_path, target)?;
     let mut roots = Vec::new();
     if let Some(dir) = app_root {
         roots.push(Root::Dir(dir));
@@ -305,10 +337,6 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
     }
     let payload = builder.finish();
 
-    let stub = std::fs::read(&stub_path).map_err(|e| Error::StubRead {
-        path: stub_path.clone(),
-        source: e,
-    })?;
     let out = embed::embed(&stub, &stub_path, &payload)?;
     embed::write_atomically(&opts.output, &out)?;
 

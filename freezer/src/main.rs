@@ -21,6 +21,7 @@ const VERSION: &str = concat!(
   freeze app.py -o app
   freeze -m mypkg -o mytool --path src
   freeze --entry mypkg.cli:main -o mytool
+  freeze app.py -o app.exe --target x86_64-pc-windows-msvc
   freeze init                     # write a [tool.freeze] section into pyproject.toml")]
 struct Cli {
     #[command(subcommand)]
@@ -90,6 +91,18 @@ struct Cli {
     /// Example: `--stub stubs/runtime-stub-x86_64-unknown-linux-gnu`.
     #[arg(long, value_name = "FILE")]
     stub: Option<PathBuf>,
+
+    /// Build for another OS or architecture, on runtime-stub-TRIPLE[.exe] from the stub directory.
+    ///
+    /// Example: `--target x86_64-pc-windows-msvc -o app.exe`. The stub directory is FREEZE_STUB_DIR, else the directory of freeze; --list-targets shows what is there.
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+
+    /// List the known targets and whether a runtime stub for each is available, and where.
+    ///
+    /// Example: `FREEZE_STUB_DIR=~/freeze-stubs freeze --list-targets`.
+    #[arg(long, exclusive = true)]
+    list_targets: bool,
 
     /// Optimise as `python -O` (drop asserts); twice, as -OO (drop docstrings too).
     ///
@@ -166,6 +179,10 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         None => {}
+    }
+    if cli.list_targets {
+        print!("{}", list_targets());
+        return ExitCode::SUCCESS;
     }
     let (quiet, verbose) = (cli.quiet, cli.verbose);
     let opts = match options(cli) {
@@ -246,6 +263,42 @@ impl freezer::Progress for Terminal {
     }
 }
 
+/// `freeze --list-targets`: where stubs are looked for, then one line per known target.
+fn list_targets() -> String {
+    use freezer::embed::{StubSource, StubState};
+    let mut out = match freezer::embed::stub_dir() {
+        Some((dir, how)) => format!("stub directory: {} ({how})\n", dir.display()),
+        None => "stub directory: unknown (set FREEZE_STUB_DIR)\n".to_owned(),
+    };
+    for status in freezer::embed::target_statuses() {
+        let target = status.target;
+        let name = if target.is_host() {
+            format!("{} (host)", target.triple)
+        } else {
+            target.triple.to_owned()
+        };
+        let state = match status.state {
+            StubState::Available(path, source) => {
+                let how = match source {
+                    StubSource::Env => " (FREEZE_STUB)",
+                    StubSource::BesideFreeze => " (next to freeze)",
+                    _ => "",
+                };
+                format!("available  {}{how}", path.display())
+            }
+            StubState::OnDemand(root) => format!(
+                "available  built from the checkout at {} on first use",
+                root.display()
+            ),
+            StubState::Unusable(path, why) => format!("unusable   {} {why}", path.display()),
+            StubState::Missing(Some(path)) => format!("missing    {}", path.display()),
+            StubState::Missing(None) => "missing".to_owned(),
+        };
+        out.push_str(&format!("{name:<34} {state}\n"));
+    }
+    out
+}
+
 /// Flags over `[tool.freeze]` (from the entry's directory, or the current one).
 fn options(cli: Cli) -> Result<Options, String> {
     let config_dir = match &cli.entry {
@@ -293,6 +346,7 @@ fn options(cli: Cli) -> Result<Options, String> {
         output,
         paths: config.path.into_iter().chain(cli.paths).collect(),
         stub: cli.stub.or(config.stub),
+        target: cli.target,
         optimize: if cli.optimize > 0 {
             cli.optimize.min(2)
         } else {
