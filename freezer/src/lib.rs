@@ -299,6 +299,14 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         wanted.extend(extra);
     };
     check_extensions(&graph)?;
+    // Freezing for another OS: its platform-only native modules (msvcrt, termios, …) are
+    // absent from this host's VM but present in the output's.
+    let mut graph = graph;
+    if let Some(target) = target {
+        graph
+            .missing
+            .retain(|module, _| !target.has_native_module(module));
+    }
     for node in graph.modules.values() {
         let found = &node.found;
         let why = match &node.importer {

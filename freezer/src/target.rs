@@ -145,6 +145,48 @@ impl Target {
     }
 }
 
+/// Native modules RustPython 0.6 builds only on Windows, and only on Unix (the `cfg`s
+/// of the module lists in rustpython-vm and rustpython-stdlib). None has a pure-Python
+/// fallback in the standard library: whether a program finds one depends on the target's
+/// VM alone.
+const WINDOWS_NATIVE: &[&str] = &[
+    "_overlapped",
+    "_testconsole",
+    "_winapi",
+    "_wmi",
+    "msvcrt",
+    "nt",
+    "winreg",
+    "winsound",
+];
+const UNIX_NATIVE: &[&str] = &[
+    "_posixshmem",
+    "_posixsubprocess",
+    "_uuid",
+    "fcntl",
+    "grp",
+    "posix",
+    "pwd",
+    "resource",
+    "syslog",
+    "termios",
+];
+const MACOS_NATIVE: &[&str] = &["_scproxy"];
+
+impl Target {
+    /// Whether this target's VM implements `module` (or its top-level package) natively
+    /// as a platform-specific module: freezing on another OS cannot see it, but it is
+    /// there when the output runs.
+    pub fn has_native_module(&self, module: &str) -> bool {
+        let top = module.split('.').next().unwrap_or(module);
+        match self.format {
+            Format::Pe => WINDOWS_NATIVE.contains(&top),
+            Format::Elf => UNIX_NATIVE.contains(&top),
+            Format::MachO => UNIX_NATIVE.contains(&top) || MACOS_NATIVE.contains(&top),
+        }
+    }
+}
+
 impl Arch {
     /// The name each platform's own tools use: Apple and Microsoft say arm64, ELF
     /// tools say aarch64.
@@ -320,6 +362,17 @@ mod tests {
         assert_eq!(mac.needs(), "a Mach-O arm64 one");
         let linux = Target::find("aarch64-unknown-linux-musl").unwrap();
         assert_eq!(linux.needs(), "an ELF aarch64 one");
+    }
+
+    #[test]
+    fn platform_native_modules_follow_the_target_os() {
+        let win = Target::find("x86_64-pc-windows-msvc").unwrap();
+        let mac = Target::find("aarch64-apple-darwin").unwrap();
+        let linux = Target::find("x86_64-unknown-linux-musl").unwrap();
+        assert!(win.has_native_module("msvcrt") && win.has_native_module("winreg"));
+        assert!(!win.has_native_module("termios") && !win.has_native_module("json"));
+        assert!(mac.has_native_module("_scproxy") && mac.has_native_module("termios"));
+        assert!(!linux.has_native_module("_scproxy") && !linux.has_native_module("nt"));
     }
 
     #[test]

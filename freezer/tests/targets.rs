@@ -885,3 +885,35 @@ fn list_targets_names_every_target_and_its_stub() {
         1 + freezer::target::TARGETS.len()
     );
 }
+
+#[test]
+fn the_target_platforms_own_native_modules_are_not_reported_missing() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "app.py",
+        "import sys\nif sys.platform == 'darwin':\n    import _scproxy\nprint('hi')\n",
+    );
+    let stubs = ctx.path("stubs");
+    std::fs::create_dir(&stubs).unwrap();
+    let mac = target("aarch64-apple-darwin");
+    std::fs::copy(
+        fixture("macho/hello-arm64"),
+        stubs.join(mac.stub_file_name()),
+    )
+    .unwrap();
+    // macOS's VM has _scproxy built in: nothing to warn about.
+    let run = freeze_for(&ctx, mac.triple, &stubs, "app-mac");
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // Linux's has not: the import would fail there, and freeze says so.
+    if !cfg!(target_vendor = "apple") {
+        let run = ctx.freeze(["app.py", "-o", "app-host"]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("warning: module '_scproxy' not found (imported at app.py:3)"),
+            "{}",
+            run.stderr
+        );
+    }
+}
