@@ -276,6 +276,10 @@ pub fn check_stub(stub: &[u8], path: &Path, target: Option<&Target>) -> Result<S
         Format::Elf => freeze_payload::elf::find_section(stub, freeze_payload::elf::ELF_SECTION)
             .map(|found| found.is_some())
             .map_err(|e| format!("its ELF headers cannot be read: {e}")),
+        Format::Pe if pe_is_signed(stub) => Err(
+            "it carries an Authenticode signature, which embedding would invalidate; use an unsigned stub and sign the output"
+                .to_owned(),
+        ),
         Format::Pe => pe_has_payload(stub),
         Format::MachO => check_macho(stub, &kind),
     }
@@ -307,7 +311,8 @@ pub fn embed(stub: &[u8], stub_path: &Path, payload: &[u8]) -> Result<Vec<u8>, E
         }
         Format::Pe => libsui::PortableExecutable::from(stub)
             .and_then(|pe| pe.write_resource(SECTION_NAME, payload.to_vec()))
-            .and_then(|pe| pe.build(&mut out)),
+            .and_then(|pe| pe.build(&mut out))
+            .map(|()| pe_move_symbol_table(stub, &mut out)),
         Format::MachO => libsui::Macho::from(stub.to_vec())
             .and_then(|m| m.write_section(SECTION_NAME, payload.to_vec()))
             .and_then(|m| m.build_and_sign(&mut out)),
@@ -356,27 +361,18 @@ fn u64_le(b: &[u8], at: usize) -> Option<u64> {
 fn pe_has_payload(image: &[u8]) -> Result<bool, String> {
     const RT_RCDATA: u32 = 10;
     let damaged = || "its PE headers are damaged".to_owned();
-    let pe = u32_le(image, 0x3c).ok_or_else(damaged)? as usize;
-    let sections = u16_le(image, pe + 6).ok_or_else(damaged)? as usize;
-    let opt_size = u16_le(image, pe + 20).ok_or_else(damaged)? as usize;
-    let opt = pe + 24;
-    let (count_at, dirs_at) = match u16_le(image, opt).ok_or_else(damaged)? {
-        0x10b => (opt + 92, opt + 96),   // PE32
-        0x20b => (opt + 108, opt + 112), // PE32+
-        _ => return Err(damaged()),
-    };
-    if u32_le(image, count_at).ok_or_else(damaged)? < 3 {
+    let h = pe_headers(image).ok_or_else(damaged)?;
+    if h.ndirs < 3 {
         return Ok(false); // no resource directory entry at all
     }
-    let rsrc_rva = u32_le(image, dirs_at + 2 * 8).ok_or_else(damaged)?;
+    let rsrc_rva = u32_le(image, h.dirs + 2 * 8).ok_or_else(damaged)?;
     if rsrc_rva == 0 {
         return Ok(false);
     }
     // The file offset of the resource directory, through the section table.
-    let table = opt + opt_size;
     let mut base = None;
-    for i in 0..sections {
-        let sh = table + i * 40;
+    for i in 0..h.sections {
+        let sh = h.table + i * 40;
         let vsize = u32_le(image, sh + 8).ok_or_else(damaged)?;
         let va = u32_le(image, sh + 12).ok_or_else(damaged)?;
         let raw_size = u32_le(image, sh + 16).ok_or_else(damaged)?;
@@ -422,6 +418,74 @@ fn pe_has_payload(image: &[u8]) -> Result<bool, String> {
         }
     }
     Ok(false)
+}
+
+/// File offsets of a PE image's headers: (COFF header, section count, section table,
+/// data directories, number of data directories).
+struct PeHeaders {
+    coff: usize,
+    sections: usize,
+    table: usize,
+    dirs: usize,
+    ndirs: usize,
+}
+
+fn pe_headers(image: &[u8]) -> Option<PeHeaders> {
+    let pe = u32_le(image, 0x3c)? as usize;
+    let coff = pe + 4;
+    let sections = u16_le(image, coff + 2)? as usize;
+    let opt_size = u16_le(image, coff + 16)? as usize;
+    let opt = coff + 20;
+    let (count_at, dirs) = match u16_le(image, opt)? {
+        0x10b => (opt + 92, opt + 96),   // PE32
+        0x20b => (opt + 108, opt + 112), // PE32+
+        _ => return None,
+    };
+    Some(PeHeaders {
+        coff,
+        sections,
+        table: opt + opt_size,
+        dirs,
+        ndirs: u32_le(image, count_at)? as usize,
+    })
+}
+
+/// Where the last section's raw data ends: what follows is the overlay (a COFF symbol
+/// table, a certificate table, or anything appended).
+fn pe_sections_end(image: &[u8], h: &PeHeaders) -> Option<usize> {
+    (0..h.sections)
+        .map(|i| {
+            let sh = h.table + i * 40;
+            Some(u32_le(image, sh + 20)? as usize + u32_le(image, sh + 16)? as usize)
+        })
+        .try_fold(0, |end, s| Some(end.max(s?)))
+}
+
+/// libsui grows the image before its overlay but leaves the COFF header's pointer to a
+/// symbol table there (mingw-w64 links one unless stripped) where it was; tools such as
+/// objdump then reject the file. Point it at the moved table. The loader never reads it.
+fn pe_move_symbol_table(stub: &[u8], out: &mut [u8]) {
+    let (Some(h), Some(new)) = (pe_headers(stub), pe_headers(out)) else {
+        return;
+    };
+    let (Some(symbols), Some(end)) = (u32_le(stub, h.coff + 8), pe_sections_end(stub, &h)) else {
+        return;
+    };
+    let symbols = symbols as usize;
+    if symbols == 0 || symbols < end || out.len() < stub.len() {
+        return;
+    }
+    let moved = symbols + (out.len() - stub.len());
+    if let Ok(moved) = u32::try_from(moved) {
+        out[new.coff + 8..new.coff + 12].copy_from_slice(&moved.to_le_bytes());
+    }
+}
+
+/// Whether a PE image carries an Authenticode signature (a certificate table).
+fn pe_is_signed(image: &[u8]) -> bool {
+    pe_headers(image).is_some_and(|h| {
+        h.ndirs > 4 && u32_le(image, h.dirs + 4 * 8 + 4).is_some_and(|size| size > 0)
+    })
 }
 
 const LC_SEGMENT_64: u32 = 0x19;

@@ -81,6 +81,7 @@ fn scratch(name: &str) -> PathBuf {
 struct Wine {
     wine: PathBuf,
     probe: PathBuf,
+    objdump: PathBuf,
 }
 
 /// pe-probe.exe, built once per test run, and a wine that runs it headless.
@@ -108,7 +109,13 @@ fn wine_probe() -> Option<&'static Wine> {
                 "building pe-probe.exe failed:\n{}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            let wine = Wine { wine, probe };
+            let objdump = which(&["x86_64-w64-mingw32-objdump"])
+                .expect("mingw-w64's binutils come with its gcc");
+            let wine = Wine {
+                wine,
+                probe,
+                objdump,
+            };
             // Starts (and on first use creates) the wine prefix; the bare probe finds nothing.
             let (stdout, code) = wine.run(&wine.probe);
             assert_eq!(
@@ -154,6 +161,18 @@ fn pe_payloads_of_each_size_are_found_by_the_windows_resource_api_under_wine() {
             (format!("{len} {:08x}", fnv1a(&payload)).as_str(), Some(0)),
             "{label} payload as the Windows resource API sees it"
         );
+        // binutils' PE reader (an independent one) accepts the output, symbol table and all.
+        let objdump = Command::new(&wine.objdump)
+            .args(["-p", "-t"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let listing = String::from_utf8_lossy(&objdump.stdout);
+        assert!(
+            objdump.status.success() && listing.contains("pe-probe.c"),
+            "objdump rejects the {label} output: {}",
+            String::from_utf8_lossy(&objdump.stderr)
+        );
         eprintln!("{label}: {stdout} under wine ({size} byte executable)");
         std::fs::remove_file(&out).unwrap();
     }
@@ -175,6 +194,32 @@ fn pe_stub_with_a_payload_is_refused() {
         )
     );
     assert!(!twice.exists());
+}
+
+#[test]
+fn pe_stub_with_an_authenticode_signature_is_refused() {
+    let Some(wine) = wine_probe() else { return };
+    // The probe with a certificate table entry (data directory 4) over 8 appended bytes.
+    let mut signed = std::fs::read(&wine.probe).unwrap();
+    let pe = u32le(&signed, 0x3c) as usize;
+    let dirs = pe + 24 + 112; // PE32+ optional header: data directories
+    let at = signed.len() as u32;
+    signed[dirs + 32..dirs + 36].copy_from_slice(&at.to_le_bytes());
+    signed[dirs + 36..dirs + 40].copy_from_slice(&8u32.to_le_bytes());
+    signed.extend_from_slice(&[0; 8]);
+    let dir = tempfile::tempdir().unwrap();
+    let stub = dir.path().join("signed.exe");
+    std::fs::write(&stub, signed).unwrap();
+    let out = dir.path().join("out.exe");
+    let err = embed_file(&stub, None, b"x", &out).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "runtime stub {} is unusable: it carries an Authenticode signature, which embedding would invalidate; use an unsigned stub and sign the output",
+            stub.display()
+        )
+    );
+    assert!(!out.exists());
 }
 
 /// The payload of `app.py` frozen for the host: the bytes every target's output must carry.
