@@ -104,8 +104,7 @@ fn main() -> ExitCode {
             // by SIGINT so the parent sees the signal (status 130 in a shell).
             interp.enter(|vm| vm.print_exception(&exc));
             let code = interp.finalize(None);
-            die_by_sigint();
-            rustpython_vm::host_env::os::exit_code(code.max(130))
+            rustpython_vm::host_env::os::exit_code(interrupted(code))
         }
         result => {
             let code = interp.finalize(result.err());
@@ -114,31 +113,46 @@ fn main() -> ExitCode {
     }
 }
 
-#[cfg(unix)]
+/// Point stdout at the null device (`/dev/null`, Windows' `NUL`), so that a last flush to a
+/// pipe nobody reads cannot fail.
 fn silence_stdout() {
-    // SAFETY: plain descriptor calls on a path literal; failure leaves stdout as it was.
-    unsafe {
-        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-        if null >= 0 {
-            libc::dup2(null, 1);
-            libc::close(null);
+    #[cfg(any(unix, windows))]
+    {
+        let null = if cfg!(windows) { c"NUL" } else { c"/dev/null" };
+        // SAFETY: plain descriptor calls on a path literal; failure leaves stdout as it was.
+        unsafe {
+            let fd = libc::open(null.as_ptr(), libc::O_WRONLY);
+            if fd >= 0 {
+                libc::dup2(fd, 1);
+                libc::close(fd);
+            }
         }
     }
 }
 
-#[cfg(not(unix))]
-fn silence_stdout() {}
-
+/// The exit status after an uncaught `KeyboardInterrupt`, as CPython: on Unix the
+/// process dies by SIGINT (what is returned is used only if that fails: 130, as a shell
+/// reports it).
 #[cfg(unix)]
-fn die_by_sigint() {
+fn interrupted(code: u32) -> u32 {
     use rustpython_vm::host_env::signal;
     if signal::set_sigint_default_onstack().is_ok() {
         let _ = signal::send_sigint_to_self();
     }
+    code.max(130)
 }
 
-#[cfg(not(unix))]
-fn die_by_sigint() {}
+/// The exit status after an uncaught `KeyboardInterrupt`, as CPython on Windows:
+/// STATUS_CONTROL_C_EXIT.
+#[cfg(windows)]
+fn interrupted(_code: u32) -> u32 {
+    0xC000_013A
+}
+
+#[cfg(not(any(unix, windows)))]
+fn interrupted(code: u32) -> u32 {
+    code.max(130)
+}
 
 fn build_interpreter(optimize: u8) -> Interpreter {
     let mut settings = Settings::default();
