@@ -67,6 +67,8 @@ pub fn clean_command(program: impl AsRef<OsStr>) -> Command {
     cmd.env_clear();
     cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
     cmd.env("LANG", "C.UTF-8");
+    // CPython runs beside the sources in these tests: no __pycache__ left in the tree.
+    cmd.env("PYTHONDONTWRITEBYTECODE", "1");
     if let Some(home) = std::env::var_os("HOME") {
         cmd.env("HOME", home);
     }
