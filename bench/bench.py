@@ -384,19 +384,23 @@ class Bench:
         tool = "PyInstaller --onefile" if peer == "pyinstaller" else "Nuitka --onefile"
         # PyInstaller builds take ~20 s, Nuitka's minutes: fewer repetitions.
         runs = 3 if peer == "pyinstaller" else 1
-        limit = 40 * 60
+        limit = self.args.peer_timeout * 60
         cmd, dirs = make(entry, name, name)
         out_dir = self.work / peer / name / ("dist" if peer == "pyinstaller" else "build")
         try:
             cold, warm = self.cold_warm(f"{peer}-{name}", cmd, dirs, out_dir / name, runs,
                                         timeout=limit * runs)
         except subprocess.CalledProcessError as e:
-            r = self.run(cmd, check=False, capture=True)
+            # hyperfine hides the build's output: run it once more to record why it failed.
+            try:
+                why = (self.run(cmd, check=False, capture=True, timeout=limit).stdout or "").strip()
+            except subprocess.TimeoutExpired:
+                why = "(the rerun to capture its output timed out)"
             return {"program": label, "tool": tool, "command": cmd,
-                    "error": f"exit {e.returncode}: " + (r.stdout or "").strip()[-1500:]}
+                    "error": f"hyperfine exit {e.returncode}: " + why[-1500:]}
         except subprocess.TimeoutExpired:
             return {"program": label, "tool": tool, "command": cmd,
-                    "error": f"did not finish within {limit // 60} minutes a build"}
+                    "error": f"a build did not finish within {limit / 60:.0f} minutes (--peer-timeout); stopped"}
         self.outputs[(peer, name)] = out_dir / name
         return {"program": label, "tool": tool, "cold": cold, "warm": warm}
 
@@ -817,6 +821,8 @@ def main() -> None:
     ap.add_argument("--no-peers", action="store_true", help="skip PyInstaller and Nuitka")
     ap.add_argument("--out", help="report path (default docs/benchmarks.md; "
                                   "with --quick, benchmarks-quick.md in the work directory)")
+    ap.add_argument("--peer-timeout", type=float, default=35, metavar="MIN",
+                    help="give up on a peer build after MIN minutes (default 35)")
     ap.add_argument("--work", help="work directory (default: a new temporary directory)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--python", default=sys.executable, help=argparse.SUPPRESS)
