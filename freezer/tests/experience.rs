@@ -215,3 +215,40 @@ fn completions_are_generated() {
         "{script}"
     );
 }
+
+#[test]
+fn inspect_reads_outputs_for_other_targets() {
+    let ctx = Ctx::new();
+    ctx.write("app.py", "print('for a mac')\n");
+    let fixture = common::repo_root().join("tests/fixtures/macho/hello-arm64");
+    let run = ctx.freeze([
+        "app.py".as_ref(),
+        "--target".as_ref(),
+        "aarch64-apple-darwin".as_ref(),
+        "--stub".as_ref(),
+        fixture.as_os_str(),
+        "-o".as_ref(),
+        "app-mac".as_ref(),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let out = clean_command(freeze_bin())
+        .args(["inspect", "--json"])
+        .arg(ctx.path("app-mac"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["executable"], "Mach-O arm64");
+    assert_eq!(json["entry"], "__main__");
+    let main = json["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "__main__")
+        .unwrap();
+    assert_eq!(main["origin"], "app.py");
+}
