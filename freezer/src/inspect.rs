@@ -6,7 +6,6 @@ use freeze_payload::{FORMAT_VERSION, MAGIC, ModuleKind, Payload, RUSTPYTHON_VERS
 use serde::Serialize;
 
 use crate::Error;
-use crate::embed::Format;
 
 #[derive(Debug, Serialize)]
 pub struct Inspection {
@@ -38,51 +37,12 @@ pub struct DataInfo {
     pub bytes: u64,
 }
 
-/// Object format and architecture, read from the headers.
+/// Object format and architecture (`ELF x86-64`, `Mach-O arm64`), as the stub checks
+/// read them; otherwise why the file is not an executable freeze can use.
 pub fn describe_executable(bytes: &[u8]) -> String {
-    let u16le = |at: usize| {
-        bytes
-            .get(at..at + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-    };
-    let u32le = |at: usize| {
-        bytes
-            .get(at..at + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    match Format::detect(bytes) {
-        Some(Format::Elf) => {
-            let arch = match u16le(18) {
-                Some(0x3e) => "x86-64",
-                Some(0xb7) => "aarch64",
-                Some(0x03) => "x86",
-                Some(0x28) => "arm",
-                Some(0xf3) => "riscv",
-                _ => "unknown architecture",
-            };
-            format!("ELF {arch}")
-        }
-        Some(Format::Pe) => {
-            let arch = u32le(0x3c).and_then(|pe| u16le(pe as usize + 4)).map_or(
-                "unknown architecture",
-                |machine| match machine {
-                    0x8664 => "x86-64",
-                    0xaa64 => "arm64",
-                    0x14c => "x86",
-                    _ => "unknown architecture",
-                },
-            );
-            format!("PE {arch}")
-        }
-        Some(Format::MachO) => {
-            let arch = match u32le(4) {
-                Some(0x0100_0007) => "x86-64",
-                Some(0x0100_000c) => "arm64",
-                _ => "unknown architecture",
-            };
-            format!("Mach-O {arch}")
-        }
-        None => "not an executable".to_owned(),
+    match crate::target::identify(bytes) {
+        Ok(kind) => format!("{} {}", kind.format.name(), kind.arch.name(kind.format)),
+        Err(reason) => reason,
     }
 }
 
