@@ -6,17 +6,23 @@ use std::collections::BTreeSet;
 
 use crate::graph::{Graph, Resolved, Resolver};
 
-/// (bundled module that triggers the hook, packages whose submodules all come along).
-const HOOKS: &[(&str, &[&str])] = &[(
-    // pygments finds lexers, formatters, styles and filters through name tables.
-    "pygments",
-    &[
-        "pygments.lexers",
-        "pygments.formatters",
-        "pygments.styles",
-        "pygments.filters",
-    ],
-)];
+/// (bundled module that triggers the hook, modules that come along: a package brings all
+/// its submodules).
+const HOOKS: &[(&str, &[&str])] = &[
+    // multiprocessing picks its start method's modules (popen_*, forkserver, spawn,
+    // resource_tracker) by name, and its child processes run them: all must be there.
+    ("multiprocessing", &["multiprocessing"]),
+    (
+        // pygments finds lexers, formatters, styles and filters through name tables.
+        "pygments",
+        &[
+            "pygments.lexers",
+            "pygments.formatters",
+            "pygments.styles",
+            "pygments.filters",
+        ],
+    ),
+];
 
 /// Modules the hooks add that `already` does not name yet.
 pub fn extra_modules(graph: &Graph, resolver: &Resolver, already: &[String]) -> Vec<String> {

@@ -119,6 +119,18 @@ class _ResourceReader:
 # Names the finder pretends not to have, for a moment (see before_finalize).
 _hidden = set()
 
+def _no_freeze_support(spawn):
+    # The runtime runs multiprocessing's child processes before the program starts (see
+    # reexec.py), so, as in an unfrozen CPython, freeze_support() has nothing to do; the
+    # stdlib's frozen branch would take the program's own arguments for a child's.
+    spawn.freeze_support = lambda: None
+
+
+# Run just before a bundled module's code: settings that module reads at import time.
+_BEFORE_EXEC = {}
+# Run just after a bundled module's code, on the module.
+_AFTER_EXEC = {"multiprocessing.spawn": _no_freeze_support}
+
 
 class FreezeImporter:
     """Finder and loader for the modules bundled into this executable."""
@@ -149,7 +161,14 @@ class FreezeImporter:
 
     @staticmethod
     def exec_module(module):
-        exec(_freeze.get_code(module.__spec__.name), module.__dict__)
+        name = module.__spec__.name
+        prepare = _BEFORE_EXEC.get(name)
+        if prepare is not None:
+            prepare()
+        exec(_freeze.get_code(name), module.__dict__)
+        adjust = _AFTER_EXEC.get(name)
+        if adjust is not None:
+            adjust(module)
 
     @classmethod
     def get_code(cls, fullname):

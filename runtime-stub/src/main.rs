@@ -31,6 +31,12 @@ fn bootstrap_code() -> rustpython_vm::frozen::FrozenCodeObject<&'static [u8]> {
 /// The compiler macro does not tell cargo about the file; this does, so an edit rebuilds.
 const _BOOTSTRAP_SOURCE: &str = include_str!("bootstrap.py");
 
+/// The recogniser of the standard library's helper processes (see reexec.py).
+fn reexec_code() -> rustpython_vm::frozen::FrozenCodeObject<&'static [u8]> {
+    rustpython_vm::py_compile!(file = "reexec.py", module_name = "<freeze reexec>")
+}
+const _REEXEC_SOURCE: &str = include_str!("reexec.py");
+
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         let msg = info
@@ -208,6 +214,9 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
     // Creates `__main__` and registers it in sys.modules; prepare_main fills it in.
     vm.new_scope_with_main()?;
     let _ = BEFORE_FINALIZE.set(boot_scope.globals.get_item("before_finalize", vm)?);
+    if run_helper_process(vm, entry)? {
+        return Ok(());
+    }
     let prepare = boot_scope.globals.get_item("prepare_main", vm)?;
     let globals = prepare.call((entry.to_owned(),), vm)?;
     let globals = globals
@@ -217,6 +226,28 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
     let code = freeze_runtime::code_of(vm, entry)?;
     vm.run_code_obj(code, Scope::with_builtins(None, globals, vm))?;
     Ok(())
+}
+
+/// Whether this process is a helper that the standard library's process machinery started
+/// by running `sys.executable` (multiprocessing's spawn and forkserver children, its
+/// resource tracker): if so it has been run, and the program's entry must not be.
+fn run_helper_process(vm: &VirtualMachine, entry: &str) -> PyResult<bool> {
+    // Every such command line starts with an option; anything else is the program's own,
+    // and costs nothing more than this check.
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if !argv.get(1).is_some_and(|arg| arg.starts_with('-')) {
+        return Ok(false);
+    }
+    let code = rustpython_vm::builtins::PyCode::new_ref_from_frozen(vm, reexec_code());
+    let scope = vm.new_scope_with_builtins();
+    vm.run_code_obj(code, scope.clone())?;
+    let run_child = scope.globals.get_item("run_child", vm)?;
+    let get_code = vm.import("_freeze", 0)?.get_attr("get_code", vm)?;
+    let sys_argv = vm.sys_module.get_attr("argv", vm)?;
+    let handled = run_child.call((sys_argv, entry.to_owned(), get_code), vm)?;
+    handled.is_true(vm)
 }
 
 #[rustpython_vm::pymodule(name = "_freeze")]

@@ -203,3 +203,66 @@ pub fn traceback_summary(stderr: &str, root: &Path) -> Vec<String> {
     }
     lines
 }
+
+/// Run `cmd` in a process group of its own, with a hard time limit: a program that
+/// starts copies of itself, or hangs, fails the test, and the whole group (every process
+/// it started) is killed. Waits for all holders of its stdout and stderr to let go too.
+#[cfg(unix)]
+pub fn run_limited(mut cmd: Command, limit: std::time::Duration) -> Run {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::time::Instant;
+
+    cmd.process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = spawn(&mut cmd);
+    let group = child.id();
+    let kill_group = || {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{group}")])
+            .status();
+    };
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            kill_group();
+            let _ = child.wait();
+            panic!(
+                "{cmd:?} still running after {limit:?} (killed with its process group): \
+                 it hangs or starts copies of itself"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    while !(stdout.is_finished() && stderr.is_finished()) {
+        if Instant::now() > deadline {
+            kill_group();
+            panic!(
+                "{cmd:?} exited but processes it started still hold its output after {limit:?} \
+                 (killed with its process group)"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+    Run {
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+        code: status.code(),
+        signal,
+    }
+}

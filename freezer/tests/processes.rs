@@ -1,0 +1,285 @@
+//! Child processes started through `sys.executable`: multiprocessing (spawn, forkserver,
+//! fork, its resource tracker) and concurrent.futures' process pool. A frozen program is
+//! its own `sys.executable`; it must run exactly the helper each child is meant to run,
+//! exactly as many times as CPython does, and never start copies of the whole program.
+//! Every run has a hard time limit that kills its whole process group.
+#![cfg(unix)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Ctx, Run, clean_command, run_limited};
+
+/// Long enough for a pool of RustPython workers on a loaded 2-core machine; a program
+/// that re-runs itself never finishes.
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// The top level of every program here records each execution of the main module (as
+/// `__main__` in the parent, `__mp_main__` where a child re-imports it) in this file.
+const MARKER: &str = "import os as _os\n\
+with open('runs.txt', 'a') as _f:\n    _f.write(__name__ + '\\n')\n";
+
+/// What one interpreter did with a program: its output and the sorted executions of the
+/// main module.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    run: Run,
+    runs: Vec<String>,
+}
+
+fn outcome(ctx: &Ctx, run: Run) -> Outcome {
+    let marks = ctx.path("runs.txt");
+    let mut runs: Vec<String> = std::fs::read_to_string(&marks)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    runs.sort();
+    let _ = std::fs::remove_file(marks);
+    Outcome { run, runs }
+}
+
+/// A program frozen from `body` (after the marker).
+struct Program {
+    ctx: Ctx,
+    script: std::path::PathBuf,
+    exe: std::path::PathBuf,
+}
+
+impl Program {
+    fn new(name: &str, body: &str) -> Self {
+        let ctx = Ctx::new();
+        let script = ctx.write(&format!("src/{name}.py"), format!("{MARKER}{body}"));
+        let exe = ctx.freeze_ok([script.as_os_str()], name);
+        Program { ctx, script, exe }
+    }
+
+    /// Run the frozen program and CPython on it, each under the time limit; returns
+    /// (frozen, cpython).
+    fn both(&self, args: &[&str]) -> (Outcome, Outcome) {
+        let mut cmd = clean_command(&self.exe);
+        cmd.current_dir(self.ctx.dir.path()).args(args);
+        let frozen = outcome(&self.ctx, run_limited(cmd, LIMIT));
+
+        let mut cmd = clean_command("python3");
+        cmd.current_dir(self.ctx.dir.path())
+            .arg(&self.script)
+            .args(args);
+        let cpython = outcome(&self.ctx, run_limited(cmd, LIMIT));
+        (frozen, cpython)
+    }
+}
+
+fn both(name: &str, body: &str, args: &[&str]) -> (Outcome, Outcome) {
+    Program::new(name, body).both(args)
+}
+
+/// The same output, status and executions of the main module as CPython.
+fn same_as_cpython(name: &str, body: &str) -> Outcome {
+    let (frozen, cpython) = both(name, body, &[]);
+    assert_eq!(frozen, cpython, "{name}: frozen differs from CPython");
+    frozen
+}
+
+const WORKERS: &str = "\
+def square(x):
+    return x * x
+
+def describe(q, n):
+    q.put([n, __name__, sum(range(n))])
+";
+
+#[test]
+fn rlock_starts_no_copy_of_the_program() {
+    // A semaphore starts multiprocessing's resource tracker (`-c 'from
+    // multiprocessing.resource_tracker import main;main(N)'`) under spawn and forkserver.
+    let out = same_as_cpython(
+        "rlock",
+        "import multiprocessing\n\
+         lock = multiprocessing.RLock()\n\
+         with lock:\n    with lock:\n        print('locked twice')\n\
+         print(multiprocessing.Lock().acquire(timeout=1))\n",
+    );
+    assert_eq!(out.runs, ["__main__"]);
+    assert_eq!(out.run.stdout, "locked twice\nTrue\n");
+}
+
+#[test]
+fn pool_with_spawn_gives_cpython_results() {
+    let out = same_as_cpython(
+        "spawnpool",
+        &format!(
+            "{WORKERS}\
+             if __name__ == '__main__':\n\
+             \x20   import multiprocessing as mp\n\
+             \x20   ctx = mp.get_context('spawn')\n\
+             \x20   with ctx.Pool(2) as pool:\n\
+             \x20       print(pool.map(square, range(10)))\n\
+             \x20       print(sorted(pool.imap_unordered(square, [3, 1, 2])))\n\
+             \x20       print(pool.apply(square, (12,)))\n"
+        ),
+    );
+    // Each spawned worker re-imports the main module as __mp_main__, as in CPython.
+    assert_eq!(out.runs, ["__main__", "__mp_main__", "__mp_main__"]);
+    assert!(out.run.stdout.starts_with("[0, 1, 4, 9"), "{:?}", out.run);
+}
+
+#[test]
+fn pool_with_forkserver_gives_cpython_results() {
+    let (frozen, cpython) = both(
+        "forkpool",
+        &format!(
+            "{WORKERS}\
+             if __name__ == '__main__':\n\
+             \x20   import multiprocessing as mp\n\
+             \x20   ctx = mp.get_context('forkserver')\n\
+             \x20   with ctx.Pool(2) as pool:\n\
+             \x20       print(pool.map(square, range(6)))\n"
+        ),
+        &[],
+    );
+    assert_eq!(frozen.run, cpython.run);
+    // Python 3.14's fork server imports the main module once and its forks inherit it;
+    // CPython 3.11's never passes it the main module, so each worker imports it.
+    assert_eq!(frozen.runs, ["__main__", "__mp_main__"]);
+    assert_eq!(cpython.runs, ["__main__", "__mp_main__", "__mp_main__"]);
+}
+
+#[test]
+fn pool_with_fork_gives_cpython_results() {
+    let out = same_as_cpython(
+        "forkedpool",
+        &format!(
+            "{WORKERS}\
+             if __name__ == '__main__':\n\
+             \x20   import multiprocessing as mp\n\
+             \x20   with mp.get_context('fork').Pool(2) as pool:\n\
+             \x20       print(pool.map(square, range(6)))\n"
+        ),
+    );
+    assert_eq!(out.runs, ["__main__"]);
+}
+
+#[test]
+fn pool_and_process_pool_with_the_default_start_method() {
+    // The default start method differs (CPython 3.11: fork; the 3.14 library the runtime
+    // uses: forkserver), so only results are compared, and the main module may run once
+    // more, in the fork server, never more.
+    let (frozen, cpython) = both(
+        "defaultpool",
+        &format!(
+            "{WORKERS}\
+             if __name__ == '__main__':\n\
+             \x20   import multiprocessing as mp\n\
+             \x20   from concurrent.futures import ProcessPoolExecutor\n\
+             \x20   with mp.Pool(2) as pool:\n\
+             \x20       print(pool.map(square, range(8)))\n\
+             \x20   with ProcessPoolExecutor(max_workers=2) as ex:\n\
+             \x20       print(list(ex.map(square, range(8))))\n"
+        ),
+        &[],
+    );
+    assert_eq!(frozen.run, cpython.run);
+    assert_eq!(cpython.runs, ["__main__"]);
+    assert!(
+        frozen.runs == ["__main__"] || frozen.runs == ["__main__", "__mp_main__"],
+        "{:?}",
+        frozen.runs
+    );
+}
+
+#[test]
+fn process_pool_executor_with_spawn_gives_cpython_results() {
+    let out = same_as_cpython(
+        "executor",
+        &format!(
+            "{WORKERS}\
+             if __name__ == '__main__':\n\
+             \x20   import multiprocessing as mp\n\
+             \x20   from concurrent.futures import ProcessPoolExecutor\n\
+             \x20   with ProcessPoolExecutor(2, mp_context=mp.get_context('spawn')) as ex:\n\
+             \x20       print(list(ex.map(square, range(10))))\n\
+             \x20       print(ex.submit(square, 7).result())\n"
+        ),
+    );
+    assert_eq!(out.runs.first().map(String::as_str), Some("__main__"));
+    assert!(out.runs.len() >= 2, "{:?}", out.runs);
+}
+
+#[test]
+fn process_and_queue_with_spawn() {
+    let (frozen, cpython) = both(
+        "mpqueue",
+        &format!(
+            "{WORKERS}\
+             if __name__ == '__main__':\n\
+             \x20   import multiprocessing as mp\n\
+             \x20   mp.freeze_support()\n\
+             \x20   mp.set_start_method('spawn')\n\
+             \x20   q = mp.Queue()\n\
+             \x20   p = mp.Process(target=describe, args=(q, 5))\n\
+             \x20   p.start()\n\
+             \x20   print(q.get(timeout=60))\n\
+             \x20   p.join()\n\
+             \x20   print(p.exitcode)\n\
+             \x20   bad = mp.Process(target=square, args=('x',))\n\
+             \x20   bad.start(); bad.join()\n\
+             \x20   print(bad.exitcode)\n"
+        ),
+        &[],
+    );
+    let (run, expected) = (&frozen.run, &cpython.run);
+    assert_eq!((&run.stdout, run.code), (&expected.stdout, expected.code));
+    assert_eq!(frozen.runs, cpython.runs);
+    assert_eq!(frozen.runs, ["__main__", "__mp_main__", "__mp_main__"]);
+    assert_eq!(run.stdout, "[5, '__mp_main__', 10]\n0\n1\n");
+    // The failing child reports its exception as CPython's does (standard-library frames
+    // are named differently, and their source lines are not bundled).
+    fn ends(r: &Run) -> (Option<&str>, Option<&str>) {
+        (r.stderr.lines().next(), r.stderr.lines().last())
+    }
+    assert_eq!(ends(run), ends(expected), "{}", run.stderr);
+}
+
+#[test]
+fn the_programs_own_arguments_are_never_taken_for_a_child() {
+    // Look-alikes of the helpers' command lines that are not exactly theirs belong to
+    // the program, as they would under `python3 app.py ARGS`; freeze_support() leaves
+    // them alone too.
+    let program = Program::new(
+        "args",
+        "import multiprocessing, sys\nmultiprocessing.freeze_support()\nprint(sys.argv[1:])\n",
+    );
+    for args in [
+        &["-c", "foo"][..],
+        &["-c", "print('hello')"],
+        &["-B", "-S", "-I", "-c", "import os; os.system('true')"],
+        &["--multiprocessing-fork"],
+        &["--multiprocessing-fork", "pipe_handle=x"],
+        &["--multiprocessing-fork", "tracker_fd=3"],
+        &["--multiprocessing-fork", "pipe_handle=3", "other=4"],
+        &[
+            "-c",
+            "from multiprocessing.resource_tracker import main;main(3)",
+            "extra",
+        ],
+        &[
+            "-c",
+            "from multiprocessing.resource_tracker import main;main(print('x'))",
+        ],
+        &[
+            "-c",
+            "from multiprocessing.forkserver import main; main(1, 2, open('f'))",
+        ],
+        &[
+            "-c",
+            "from multiprocessing.spawn import spawn_main; spawn_main(pipe_handle=3)",
+        ],
+        &["-X", "-c", "x"],
+    ] {
+        let (frozen, cpython) = program.both(args);
+        assert_eq!(frozen, cpython, "arguments {args:?}");
+        assert_eq!(frozen.runs, ["__main__"]);
+    }
+}
