@@ -119,6 +119,20 @@ class _ResourceReader:
 # Names the finder pretends not to have, for a moment (see before_finalize).
 _hidden = set()
 
+# CPython's default time-zone search path (configure's --with-tzpath) on every OS but
+# Windows, where it is empty and zoneinfo falls back to the `tzdata` package.
+_CPYTHON_TZPATH = "/usr/share/zoneinfo:/usr/lib/zoneinfo:/usr/share/lib/zoneinfo:/etc/zoneinfo"
+
+
+def _default_tzpath():
+    # RustPython's sysconfig records no TZPATH, so zoneinfo would search nowhere.
+    # PYTHONTZPATH still wins: zoneinfo reads it before sysconfig, as in CPython.
+    if sys.platform != "win32":
+        import sysconfig
+
+        sysconfig.get_config_vars().setdefault("TZPATH", _CPYTHON_TZPATH)
+
+
 def _no_freeze_support(spawn):
     # The runtime runs multiprocessing's child processes before the program starts (see
     # reexec.py), so, as in an unfrozen CPython, freeze_support() has nothing to do; the
@@ -127,7 +141,7 @@ def _no_freeze_support(spawn):
 
 
 # Run just before a bundled module's code: settings that module reads at import time.
-_BEFORE_EXEC = {}
+_BEFORE_EXEC = {"zoneinfo._tzpath": _default_tzpath}
 # Run just after a bundled module's code, on the module.
 _AFTER_EXEC = {"multiprocessing.spawn": _no_freeze_support}
 
