@@ -1,5 +1,5 @@
 //! What static analysis cannot see: packages that import their plugins by names computed
-//! at run time. When such a package is bundled, its plugin packages come with it, as
+//! at run time, and modules that native code imports. When such a package is bundled, its plugin packages come with it, as
 //! PyInstaller's hooks do. Anything else can be added with `--include`.
 
 use std::collections::BTreeSet;
@@ -12,6 +12,8 @@ const HOOKS: &[(&str, &[&str])] = &[
     // multiprocessing picks its start method's modules (popen_*, forkserver, spawn,
     // resource_tracker) by name, and its child processes run them: all must be there.
     ("multiprocessing", &["multiprocessing"]),
+    // The native `_sqlite3` imports `sqlite3.dump` for `Connection.iterdump()`.
+    ("sqlite3", &["sqlite3.dump"]),
     (
         // pygments finds lexers, formatters, styles and filters through name tables.
         "pygments",

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 
 mod locate;
+mod tls;
 
 use freeze_payload::Payload;
 use rustpython_vm::{AsObject, Interpreter, PyResult, Settings, VirtualMachine, scope::Scope};
@@ -81,6 +82,7 @@ fn main() -> ExitCode {
     let optimize = payload.manifest.optimize;
     let _ = PAYLOAD.set(payload);
 
+    tls::install_provider();
     let interp = build_interpreter(optimize);
     let result = interp.enter(|vm| {
         let result = run_main(vm, &entry);
