@@ -90,6 +90,16 @@ def describe(q, n):
     q.put([n, __name__, sum(range(n))])
 ";
 
+/// The workers, then a guarded main block made of `lines`, with `mp` imported.
+fn main_program(lines: &[&str]) -> String {
+    let mut source =
+        format!("{WORKERS}if __name__ == '__main__':\n    import multiprocessing as mp\n");
+    for line in lines {
+        source += &format!("    {line}\n");
+    }
+    source
+}
+
 #[test]
 fn rlock_starts_no_copy_of_the_program() {
     // A semaphore starts multiprocessing's resource tracker (`-c 'from
@@ -109,16 +119,13 @@ fn rlock_starts_no_copy_of_the_program() {
 fn pool_with_spawn_gives_cpython_results() {
     let out = same_as_cpython(
         "spawnpool",
-        &format!(
-            "{WORKERS}\
-             if __name__ == '__main__':\n\
-             \x20   import multiprocessing as mp\n\
-             \x20   ctx = mp.get_context('spawn')\n\
-             \x20   with ctx.Pool(2) as pool:\n\
-             \x20       print(pool.map(square, range(10)))\n\
-             \x20       print(sorted(pool.imap_unordered(square, [3, 1, 2])))\n\
-             \x20       print(pool.apply(square, (12,)))\n"
-        ),
+        &main_program(&[
+            "ctx = mp.get_context('spawn')",
+            "with ctx.Pool(2) as pool:",
+            "    print(pool.map(square, range(10)))",
+            "    print(sorted(pool.imap_unordered(square, [3, 1, 2])))",
+            "    print(pool.apply(square, (12,)))",
+        ]),
     );
     // Each spawned worker re-imports the main module as __mp_main__, as in CPython.
     assert_eq!(out.runs, ["__main__", "__mp_main__", "__mp_main__"]);
@@ -129,14 +136,11 @@ fn pool_with_spawn_gives_cpython_results() {
 fn pool_with_forkserver_gives_cpython_results() {
     let (frozen, cpython) = both(
         "forkpool",
-        &format!(
-            "{WORKERS}\
-             if __name__ == '__main__':\n\
-             \x20   import multiprocessing as mp\n\
-             \x20   ctx = mp.get_context('forkserver')\n\
-             \x20   with ctx.Pool(2) as pool:\n\
-             \x20       print(pool.map(square, range(6)))\n"
-        ),
+        &main_program(&[
+            "ctx = mp.get_context('forkserver')",
+            "with ctx.Pool(2) as pool:",
+            "    print(pool.map(square, range(6)))",
+        ]),
         &[],
     );
     assert_eq!(frozen.run, cpython.run);
@@ -150,13 +154,10 @@ fn pool_with_forkserver_gives_cpython_results() {
 fn pool_with_fork_gives_cpython_results() {
     let out = same_as_cpython(
         "forkedpool",
-        &format!(
-            "{WORKERS}\
-             if __name__ == '__main__':\n\
-             \x20   import multiprocessing as mp\n\
-             \x20   with mp.get_context('fork').Pool(2) as pool:\n\
-             \x20       print(pool.map(square, range(6)))\n"
-        ),
+        &main_program(&[
+            "with mp.get_context('fork').Pool(2) as pool:",
+            "    print(pool.map(square, range(6)))",
+        ]),
     );
     assert_eq!(out.runs, ["__main__"]);
 }
@@ -168,16 +169,13 @@ fn pool_and_process_pool_with_the_default_start_method() {
     // more, in the fork server, never more.
     let (frozen, cpython) = both(
         "defaultpool",
-        &format!(
-            "{WORKERS}\
-             if __name__ == '__main__':\n\
-             \x20   import multiprocessing as mp\n\
-             \x20   from concurrent.futures import ProcessPoolExecutor\n\
-             \x20   with mp.Pool(2) as pool:\n\
-             \x20       print(pool.map(square, range(8)))\n\
-             \x20   with ProcessPoolExecutor(max_workers=2) as ex:\n\
-             \x20       print(list(ex.map(square, range(8))))\n"
-        ),
+        &main_program(&[
+            "from concurrent.futures import ProcessPoolExecutor",
+            "with mp.Pool(2) as pool:",
+            "    print(pool.map(square, range(8)))",
+            "with ProcessPoolExecutor(max_workers=2) as ex:",
+            "    print(list(ex.map(square, range(8))))",
+        ]),
         &[],
     );
     assert_eq!(frozen.run, cpython.run);
@@ -193,15 +191,12 @@ fn pool_and_process_pool_with_the_default_start_method() {
 fn process_pool_executor_with_spawn_gives_cpython_results() {
     let out = same_as_cpython(
         "executor",
-        &format!(
-            "{WORKERS}\
-             if __name__ == '__main__':\n\
-             \x20   import multiprocessing as mp\n\
-             \x20   from concurrent.futures import ProcessPoolExecutor\n\
-             \x20   with ProcessPoolExecutor(2, mp_context=mp.get_context('spawn')) as ex:\n\
-             \x20       print(list(ex.map(square, range(10))))\n\
-             \x20       print(ex.submit(square, 7).result())\n"
-        ),
+        &main_program(&[
+            "from concurrent.futures import ProcessPoolExecutor",
+            "with ProcessPoolExecutor(2, mp_context=mp.get_context('spawn')) as ex:",
+            "    print(list(ex.map(square, range(10))))",
+            "    print(ex.submit(square, 7).result())",
+        ]),
     );
     assert_eq!(out.runs.first().map(String::as_str), Some("__main__"));
     assert!(out.runs.len() >= 2, "{:?}", out.runs);
@@ -211,22 +206,19 @@ fn process_pool_executor_with_spawn_gives_cpython_results() {
 fn process_and_queue_with_spawn() {
     let (frozen, cpython) = both(
         "mpqueue",
-        &format!(
-            "{WORKERS}\
-             if __name__ == '__main__':\n\
-             \x20   import multiprocessing as mp\n\
-             \x20   mp.freeze_support()\n\
-             \x20   mp.set_start_method('spawn')\n\
-             \x20   q = mp.Queue()\n\
-             \x20   p = mp.Process(target=describe, args=(q, 5))\n\
-             \x20   p.start()\n\
-             \x20   print(q.get(timeout=60))\n\
-             \x20   p.join()\n\
-             \x20   print(p.exitcode)\n\
-             \x20   bad = mp.Process(target=square, args=('x',))\n\
-             \x20   bad.start(); bad.join()\n\
-             \x20   print(bad.exitcode)\n"
-        ),
+        &main_program(&[
+            "mp.freeze_support()",
+            "mp.set_start_method('spawn')",
+            "q = mp.Queue()",
+            "p = mp.Process(target=describe, args=(q, 5))",
+            "p.start()",
+            "print(q.get(timeout=60))",
+            "p.join()",
+            "print(p.exitcode)",
+            "bad = mp.Process(target=square, args=('x',))",
+            "bad.start(); bad.join()",
+            "print(bad.exitcode)",
+        ]),
         &[],
     );
     let (run, expected) = (&frozen.run, &cpython.run);

@@ -203,94 +203,53 @@ fn sqlite3_round_trips() {
     assert!(run.stdout.contains("(100, 328350)"), "{}", run.stdout);
 }
 
-/// `openssl` with arguments, in `dir`; panics with its stderr if it fails.
-fn openssl(dir: &Path, args: &[&str]) {
+/// `openssl ARGS` (split at spaces) in `dir`; panics with its stderr if it fails.
+fn openssl(dir: &Path, args: &str) {
     let out = Command::new("openssl")
         .current_dir(dir)
-        .args(args)
+        .args(args.split_whitespace())
         .output()
         .expect("run openssl");
     assert!(
         out.status.success(),
-        "openssl {args:?}: {}",
+        "openssl {args}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
 
+/// `openssl req` options for a new P-256 key, unencrypted.
+const NEW_KEY: &str = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+
 /// A CA (`{name}.pem`) of the test's own, and, if `server`, a certificate it signed for
 /// 127.0.0.1 (`server.pem`, key `server.key`).
 fn make_ca(dir: &Path, name: &str, server: bool) {
-    let key = format!("{name}.key");
-    let pem = format!("{name}.pem");
-    let subject = format!("/CN=freeze test {name}");
     openssl(
         dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            &key,
-            "-out",
-            &pem,
-            "-days",
-            "2",
-            "-subj",
-            &subject,
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
+        &format!(
+            "req -x509 {NEW_KEY} -keyout {name}.key -out {name}.pem -days 2 \
+             -subj /CN=freeze-test-{name} -addext basicConstraints=critical,CA:TRUE \
+             -addext keyUsage=critical,keyCertSign,cRLSign"
+        ),
     );
-    if server {
-        openssl(
-            dir,
-            &[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1",
-            ],
-        );
-        std::fs::write(
-            dir.join("server.ext"),
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-        )
-        .unwrap();
-        openssl(
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                &pem,
-                "-CAkey",
-                &key,
-                "-CAcreateserial",
-                "-out",
-                "server.pem",
-                "-days",
-                "2",
-                "-extfile",
-                "server.ext",
-            ],
-        );
+    if !server {
+        return;
     }
+    openssl(
+        dir,
+        &format!("req {NEW_KEY} -keyout server.key -out server.csr -subj /CN=127.0.0.1"),
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &format!(
+            "x509 -req -in server.csr -CA {name}.pem -CAkey {name}.key -CAcreateserial \
+             -out server.pem -days 2 -extfile server.ext"
+        ),
+    );
 }
 
 /// An HTTPS server (CPython's http.server in ssl) on 127.0.0.1, killed when dropped.
