@@ -87,6 +87,7 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "freezer: grammar files read beside the code through __file__",
     ),
     ("peewee_sqlite", "runtime: no sqlite3"),
+    ("requests_https", "runtime: no ssl"),
     (
         "phonenumbers_parse",
         "freezer: metadata modules imported by computed names",
@@ -144,6 +145,18 @@ fn frozen_and_cpython(case: &str) -> (Run, Run) {
     let venv = venv();
     let script = corpus_dir().join(case).join("main.py");
     let ctx = Ctx::new();
+    // Other files in the case's folder are fixtures the program reads from its working
+    // directory (they are not bundled).
+    for entry in std::fs::read_dir(corpus_dir().join(case)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n != "main.py") {
+            std::fs::copy(
+                &path,
+                ctx.path(&path.file_name().unwrap().to_string_lossy()),
+            )
+            .unwrap();
+        }
+    }
     let mut cmd = clean_command(common::freeze_bin());
     cmd.current_dir(ctx.dir.path())
         .env("FREEZE_STUB", common::stub())
@@ -232,6 +245,8 @@ corpus!(
     pycparser_parse,
     pylint_lint,
     pytz_zones,
+    requests_https,
+    rich_table,
     slugify_text,
     sqlparse_format,
     tomlkit_roundtrip,
