@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Ctx, Run, clean_command, run_limited};
+use common::{Ctx, Run, clean_command, run_bounded};
 
 /// Long enough for a pool of RustPython workers on a loaded 2-core machine; a program
 /// that re-runs itself never finishes.
@@ -28,7 +28,14 @@ struct Outcome {
     runs: Vec<String>,
 }
 
-fn outcome(ctx: &Ctx, run: Run) -> Outcome {
+/// Run `cmd` under the time limit, then read its executions of the main module.
+fn outcome(ctx: &Ctx, cmd: std::process::Command) -> Outcome {
+    let (run, stopped) = run_bounded(cmd, LIMIT);
+    assert!(
+        !stopped,
+        "still running after {LIMIT:?} (killed with its process group): it hangs or \
+         starts copies of itself\n{run:?}"
+    );
     let marks = ctx.path("runs.txt");
     let mut runs: Vec<String> = std::fs::read_to_string(&marks)
         .unwrap_or_default()
@@ -60,13 +67,13 @@ impl Program {
     fn both(&self, args: &[&str]) -> (Outcome, Outcome) {
         let mut cmd = clean_command(&self.exe);
         cmd.current_dir(self.ctx.dir.path()).args(args);
-        let frozen = outcome(&self.ctx, run_limited(cmd, LIMIT));
+        let frozen = outcome(&self.ctx, cmd);
 
         let mut cmd = clean_command("python3");
         cmd.current_dir(self.ctx.dir.path())
             .arg(&self.script)
             .args(args);
-        let cpython = outcome(&self.ctx, run_limited(cmd, LIMIT));
+        let cpython = outcome(&self.ctx, cmd);
         (frozen, cpython)
     }
 }
