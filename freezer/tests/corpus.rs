@@ -23,10 +23,6 @@ const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 /// still differ, so a fix shows up as a failure asking to move the case out of here.
 const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     (
-        "arrow_dates",
-        "freezer: no time-zone path at run time (US/Pacific not found)",
-    ),
-    (
         "autopep8_fix",
         "RustPython: tokenize reads the whole input before the first token",
     ),
@@ -86,8 +82,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "parso_parse",
         "freezer: grammar files read beside the code through __file__",
     ),
-    ("peewee_sqlite", "runtime: no sqlite3"),
-    ("requests_https", "runtime: no ssl"),
     (
         "phonenumbers_parse",
         "freezer: metadata modules imported by computed names",
@@ -115,10 +109,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     (
         "xmltodict_parse",
         "RustPython: expat drops namespace prefixes without namespace processing",
-    ),
-    (
-        "zoneinfo_tzdata",
-        "freezer: no time-zone path at run time, tzdata not bundled",
     ),
 ];
 
