@@ -102,26 +102,6 @@ fn top_level_names(dist_info: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// `Name: pygments` from METADATA (falls back to the directory name).
-fn distribution_name(dist_info: &Path) -> String {
-    if let Ok(text) = std::fs::read_to_string(dist_info.join("METADATA")) {
-        for line in text.lines() {
-            if let Some(name) = line.strip_prefix("Name:") {
-                return name.trim().to_owned();
-            }
-            if line.is_empty() {
-                break;
-            }
-        }
-    }
-    let dir = dist_info.file_name().unwrap_or_default().to_string_lossy();
-    dir.trim_end_matches(".dist-info")
-        .split('-')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 impl Collected {
     /// Add a file unless its path is already taken (first come wins, as on a search path).
     fn add(&mut self, path: String, file: &Path, distribution: Option<&str>) -> Result<(), Error> {
@@ -136,12 +116,25 @@ impl Collected {
     }
 }
 
+/// `whole` lists the data files of distributions bundled whole: `(root, path, name)`.
 pub fn collect(
     graph: &Graph,
     resolver: &Resolver,
+    whole: &[(usize, &str, &str)],
     add_data: &[(PathBuf, String)],
 ) -> Result<Collected, Error> {
     let mut out = Collected::default();
+
+    // Data files of whole distributions, as their RECORD lists them.
+    for &(root, path, dist) in whole {
+        let Root::Dir(dir) = &resolver.roots[root] else {
+            continue;
+        };
+        let file = dir.join(path);
+        if file.is_file() {
+            out.add(path.to_owned(), &file, Some(dist))?;
+        }
+    }
 
     // Package data.
     for node in graph.modules.values() {
@@ -183,7 +176,7 @@ pub fn collect(
             if !names.iter().any(|n| tops.contains(n.as_str())) {
                 continue;
             }
-            let dist = distribution_name(&dist_info);
+            let dist = crate::distribution::metadata_name(&dist_info);
             for name in &names {
                 out.distributions
                     .entry(name.clone())

@@ -80,6 +80,12 @@ struct Cli {
     #[arg(long = "add-data", value_name = "SRC:DEST")]
     add_data: Vec<String>,
 
+    /// Don't bundle installed plugins: distributions that register entry points in a group a bundled distribution reads.
+    ///
+    /// Example: `--no-plugins` to leave out the flake8 plugins installed beside flake8; importlib.metadata.entry_points() then lists none.
+    #[arg(long)]
+    no_plugins: bool,
+
     /// Write a JSON report of every module, data file and missing import.
     ///
     /// Example: `--report build/freeze.json` (its directory is created).
@@ -358,6 +364,7 @@ fn options(cli: Cli) -> Result<Options, String> {
         excludes: config.exclude.into_iter().chain(cli.excludes).collect(),
         add_data,
         report: cli.report.or(config.report),
+        plugins: !(cli.no_plugins || config.no_plugins.unwrap_or(false)),
     })
 }
 
@@ -382,6 +389,17 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
                 label("warning:", "1;33"),
                 missing.module,
                 sites.join(", ")
+            );
+        }
+    }
+    for skipped in &report.skipped_modules {
+        warnings += 1;
+        if !quiet {
+            eprintln!(
+                "{} left out {}, which no import of the program reaches and which does not compile ({}); importing it raises ModuleNotFoundError",
+                label("warning:", "1;33"),
+                skipped.module,
+                skipped.reason
             );
         }
     }
