@@ -71,6 +71,14 @@ pub fn extend(
         Some(because)
     }
     let mut new: Vec<(&Distribution, String)> = Vec::new();
+    for (module, dist, why) in STDLIB_LOADS {
+        if let (true, Some(dist)) = (graph.modules.contains_key(*module), index.named(dist)) {
+            let because = format!("module {module} is bundled and {why}");
+            if let Some(because) = take(dist, because, whole) {
+                new.push((dist, because));
+            }
+        }
+    }
     let mut reached_dists: Vec<(&Distribution, String)> = Vec::new();
     for node in graph.modules.values().filter(|n| !n.optional) {
         if let Some(dist) = index.owner(&node.found) {
@@ -80,14 +88,6 @@ pub fn extend(
     for (dist, because) in reached_dists {
         if let Some(because) = take(dist, because, whole) {
             new.push((dist, because));
-        }
-    }
-    for (module, dist, why) in STDLIB_LOADS {
-        if let (true, Some(dist)) = (graph.modules.contains_key(*module), index.named(dist)) {
-            let because = format!("module {module} is bundled and {why}");
-            if let Some(because) = take(dist, because, whole) {
-                new.push((dist, because));
-            }
         }
     }
     if plugins {

@@ -3,10 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use common::{Ctx, clean_command, run_with_stdin};
+use common::Ctx;
 
 /// Pinned so that CPython and the frozen program run the same code on every machine.
 const REQUIREMENTS: &[&str] = &[
@@ -16,63 +13,9 @@ const REQUIREMENTS: &[&str] = &[
     "tabulate==0.9.0",
 ];
 
-/// A venv with the requirements, made once and kept between runs (pip's cache helps too).
-fn venv() -> &'static Path {
-    static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pypi-venv");
-        let marker = dir.join("freeze-requirements.txt");
-        let wanted = REQUIREMENTS.join("\n");
-        if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
-            return dir;
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-        let status = clean_command("python3")
-            .args(["-m", "venv"])
-            .arg(&dir)
-            .status()
-            .unwrap();
-        assert!(status.success(), "python3 -m venv failed");
-        let out = clean_command(dir.join("bin/pip"))
-            .args(["install", "--disable-pip-version-check", "--quiet"])
-            .args(REQUIREMENTS)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pip install {REQUIREMENTS:?} failed (PyPI must be reachable):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        std::fs::write(&marker, wanted).unwrap();
-        dir
-    })
-}
-
-/// Freeze with the venv active, then run the output and the venv's CPython on the same
-/// arguments in the same directory; both must agree on stdout, stderr and status.
 fn same_as_cpython(ctx: &Ctx, freeze_args: &[&str], python_args: &[&str], cases: &[&[&str]]) {
-    let venv = venv();
-    let mut cmd = clean_command(common::freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", common::stub())
-        .env("VIRTUAL_ENV", venv)
-        .args(freeze_args)
-        .args(["-o", "app"]);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "freeze {freeze_args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for args in cases {
-        let frozen = ctx.run(&ctx.path("app"), args, b"");
-        let mut cmd = clean_command(venv.join("bin/python"));
-        cmd.current_dir(ctx.dir.path())
-            .args(python_args)
-            .args(*args);
-        let cpython = run_with_stdin(cmd, b"");
-        assert_eq!(frozen, cpython, "{freeze_args:?} {args:?}");
-    }
+    let venv = common::venv("pypi-venv", REQUIREMENTS);
+    common::same_as_cpython_in_venv(ctx, &venv, freeze_args, python_args, cases, &[]);
 }
 
 #[test]

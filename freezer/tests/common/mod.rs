@@ -203,3 +203,77 @@ pub fn traceback_summary(stderr: &str, root: &Path) -> Vec<String> {
     }
     lines
 }
+
+/// A virtual environment with `requirements` installed, made once per `name` and kept
+/// between runs (pip's cache helps too); every test of a binary asking for the same one
+/// waits for the first to make it.
+pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _made_one_at_a_time = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let marker = dir.join("freeze-requirements.txt");
+    let wanted = requirements.join("\n");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = clean_command("python3")
+        .args(["-m", "venv"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "python3 -m venv failed");
+    let out = clean_command(dir.join("bin/pip"))
+        .args(["install", "--disable-pip-version-check", "--quiet"])
+        .args(requirements)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pip install {requirements:?} failed (PyPI must be reachable):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&marker, wanted).unwrap();
+    dir
+}
+
+/// Freeze with `venv` active (to `app` in the temp dir), then run the output and the
+/// venv's CPython on the same arguments in the same directory, with the same extra
+/// environment; both must agree on stdout, stderr and status.
+pub fn same_as_cpython_in_venv(
+    ctx: &Ctx,
+    venv: &Path,
+    freeze_args: &[&str],
+    python_args: &[&str],
+    cases: &[&[&str]],
+    env: &[(&str, &Path)],
+) {
+    let mut cmd = clean_command(freeze_bin());
+    cmd.current_dir(ctx.dir.path())
+        .env("FREEZE_STUB", stub())
+        .env("VIRTUAL_ENV", venv)
+        .args(freeze_args)
+        .args(["-o", "app"]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "freeze {freeze_args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for args in cases {
+        let mut frozen = clean_command(ctx.path("app"));
+        frozen.current_dir(ctx.dir.path()).args(*args);
+        let mut cpython = clean_command(venv.join("bin/python"));
+        cpython
+            .current_dir(ctx.dir.path())
+            .args(python_args)
+            .args(*args);
+        for (key, value) in env {
+            frozen.env(key, value);
+            cpython.env(key, value);
+        }
+        let frozen = run_with_stdin(frozen, b"");
+        let cpython = run_with_stdin(cpython, b"");
+        assert_eq!(frozen, cpython, "{freeze_args:?} {args:?}");
+    }
+}
