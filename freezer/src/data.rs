@@ -162,16 +162,7 @@ pub fn collect(
         .collect();
     for root in &resolver.roots {
         let Root::Dir(root) = root else { continue };
-        let Ok(entries) = std::fs::read_dir(root) else {
-            continue;
-        };
-        let mut dist_infos: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_dir() && p.extension().is_some_and(|e| e == "dist-info"))
-            .collect();
-        dist_infos.sort();
-        for dist_info in dist_infos {
+        for dist_info in crate::distribution::dist_info_dirs(root) {
             let names = top_level_names(&dist_info);
             if !names.iter().any(|n| tops.contains(n.as_str())) {
                 continue;

@@ -43,16 +43,11 @@ impl Index {
         let mut dists = Vec::new();
         for (index, root) in roots.iter().enumerate() {
             let Root::Dir(dir) = root else { continue };
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            let mut dist_infos: Vec<PathBuf> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_dir() && p.extension().is_some_and(|e| e == "dist-info"))
-                .collect();
-            dist_infos.sort();
-            dists.extend(dist_infos.iter().map(|d| Distribution::read(dir, d, index)));
+            dists.extend(
+                dist_info_dirs(dir)
+                    .iter()
+                    .map(|d| Distribution::read(dir, d, index)),
+            );
         }
         Index { dists }
     }
@@ -73,6 +68,20 @@ impl Index {
             .iter()
             .find(|d| normalize(&d.name) == normalize(name))
     }
+}
+
+/// The `*.dist-info` directories in a search root, sorted.
+pub fn dist_info_dirs(root: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && p.extension().is_some_and(|e| e == "dist-info"))
+        .collect();
+    dirs.sort();
+    dirs
 }
 
 /// PEP 503 name normalization.

@@ -10,7 +10,7 @@
 //!   is a string literal in its code): the plugins of a bundled host;
 //! - a bundled standard-library module loads it by computed names (`zoneinfo` → `tzdata`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -43,11 +43,21 @@ fn reached(node: &Node) -> String {
     }
 }
 
-/// `"group"` or `'group'` in a bundled module's code.
-fn reads_group(node: &Node, group: &str) -> bool {
-    !node.found.is_stdlib()
-        && (node.text.contains(&format!("\"{group}\""))
-            || node.text.contains(&format!("'{group}'")))
+/// The short one-line string literals of a source (`"flake8.extension"`), roughly: what
+/// sits between two equal quotes on one line. Enough to find entry-point group names.
+fn string_literals(text: &str) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(start) = rest.find(['"', '\'']) {
+            let quote = rest.as_bytes()[start] as char;
+            let after = &rest[start + 1..];
+            let Some(end) = after.find(quote) else { break };
+            out.insert(&after[..end]);
+            rest = &after[end + 1..];
+        }
+    }
+    out
 }
 
 /// Distributions that the graph makes whole and `whole` does not hold yet: each is added
@@ -91,18 +101,27 @@ pub fn extend(
         }
     }
     if plugins {
+        // Group name → the first bundled (non-stdlib) module naming it.
+        let groups: BTreeSet<&str> = index
+            .dists
+            .iter()
+            .flat_map(|d| d.entry_points.keys())
+            .map(String::as_str)
+            .filter(|g| !LAUNCHER_GROUPS.contains(g))
+            .collect();
+        let mut readers: BTreeMap<&str, &Node> = BTreeMap::new();
+        for node in graph.modules.values().filter(|n| !n.found.is_stdlib()) {
+            for literal in string_literals(&node.text) {
+                if let Some(group) = groups.get(literal) {
+                    readers.entry(group).or_insert(node);
+                }
+            }
+        }
         for dist in &index.dists {
-            let groups = dist
+            let reader = dist
                 .entry_points
                 .keys()
-                .filter(|g| !LAUNCHER_GROUPS.contains(&g.as_str()));
-            let reader = groups.into_iter().find_map(|group| {
-                graph
-                    .modules
-                    .values()
-                    .find(|n| reads_group(n, group))
-                    .map(|n| (group, n))
-            });
+                .find_map(|g| readers.get_key_value(g.as_str()));
             if let Some((group, node)) = reader {
                 let because = format!(
                     "it registers entry points in group '{group}', which module {} reads ({})",
@@ -164,4 +183,16 @@ pub fn data_files<'i>(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn string_literals_on_one_line() {
+        let found = super::string_literals(
+            "eps = entry_points(group=\"flake8.extension\")\nx = {'pytest11': 1, \"a'b\": 2}\n",
+        );
+        assert!(found.contains("flake8.extension") && found.contains("pytest11"));
+        assert!(found.contains("a'b"));
+    }
 }
