@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use freeze_payload::ModuleKind;
 
 use crate::Error;
+use crate::files::{rel_path, walk_all};
 use crate::graph::{Graph, Resolver, Root};
 
 /// One data file: its `/`-separated path in the payload, and its bytes.
@@ -32,14 +33,6 @@ fn is_code_or_cache(name: &str) -> bool {
     [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".dll"]
         .iter()
         .any(|ext| name.ends_with(ext))
-}
-
-fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
@@ -223,19 +216,4 @@ pub fn collect(
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
-}
-
-fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk_all(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
 }

@@ -171,31 +171,14 @@ fn top_level_files(root: &Path, dist_info: &Path) -> Vec<String> {
     for name in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let dir = root.join(name);
         if dir.is_dir() {
-            walk(root, &dir, &mut out);
+            let mut files = Vec::new();
+            crate::files::walk_all(&dir, &mut files);
+            out.extend(files.iter().map(|f| crate::files::rel_path(root, f)));
         } else if root.join(format!("{name}.py")).is_file() {
             out.push(format!("{name}.py"));
         }
     }
     out
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(root, &path, out);
-        } else if let Ok(rel) = path.strip_prefix(root) {
-            let parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(parts.join("/"));
-        }
-    }
 }
 
 /// `Name: pygments` from METADATA (falls back to the directory name).

@@ -10,6 +10,7 @@ pub mod data;
 pub mod distribution;
 pub mod embed;
 pub mod families;
+pub mod files;
 pub mod graph;
 pub mod hooks;
 pub mod inspect;
