@@ -289,22 +289,22 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         }
     }
 
-    // Build the graph. Then what it implies: packages known to import plugins by
-    // computed names (hooks) add their plugin packages; standard-library families found
-    // by name at run time, and whole distributions, add optional modules. Each can pull
-    // in more, until nothing changes.
+    // Build the graph. Then what it implies, as optional modules: packages known to
+    // import plugins by computed names (hooks) add their plugin packages, the standard
+    // library's families found by name at run time come whole, and so do distributions.
+    // Each can pull in more, until nothing changes.
     let index = distribution::Index::scan(&resolver.roots);
     let mut optional: BTreeMap<String, String> = BTreeMap::new();
     let mut whole: Vec<whole::Whole> = Vec::new();
-    let graph = loop {
-        let mut all = start.clone();
-        for name in &wanted {
-            if !all.iter().any(|f| &f.name == name)
-                && let Resolved::Found(found) = resolver.resolve(name)
-            {
-                all.push(found);
-            }
+    let mut all = start;
+    for name in &wanted {
+        if !all.iter().any(|f| &f.name == name)
+            && let Resolved::Found(found) = resolver.resolve(name)
+        {
+            all.push(found);
         }
+    }
+    let graph = loop {
         let optional_found: Vec<Found> = optional
             .keys()
             .filter(|name| !all.iter().any(|f| &f.name == *name))
@@ -313,9 +313,9 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
                 _ => None,
             })
             .collect();
-        let graph = graph::build(&resolver, all, optional_found, opts.cache.as_ref())?;
-        let extra = hooks::extra_modules(&graph, &resolver, &wanted);
-        let mut more = families::extra_modules(&graph, &resolver);
+        let graph = graph::build(&resolver, all.clone(), optional_found, opts.cache.as_ref())?;
+        let mut more = hooks::extra_modules(&graph, &resolver);
+        more.extend(families::extra_modules(&graph, &resolver));
         more.extend(whole::extend(
             &graph,
             &index,
@@ -324,10 +324,9 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
             &mut whole,
         ));
         more.retain(|name, _| !optional.contains_key(name));
-        if extra.is_empty() && more.is_empty() {
+        if more.is_empty() {
             break graph;
         }
-        wanted.extend(extra);
         optional.extend(more);
     };
     check_extensions(&graph)?;
