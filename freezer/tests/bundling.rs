@@ -129,6 +129,47 @@ print("é".encode("cp1252"), "é".encode("koi8-r", "replace"), "é€".encode("u
     }
 }
 
+#[test]
+fn standard_library_modules_loaded_by_name_come_along() {
+    // Each of these loads a module no import statement names: _strptime (from the
+    // native time and datetime), logging.handlers (a class named in a config dict),
+    // xml.dom.minidom (the DOM registry), a dbm back end, _compat_pickle (from the native
+    // pickle), xml.sax.expatreader, xml.etree.ElementPath, a codec.
+    let ctx = Ctx::new();
+    let app = ctx.write(
+        "families.py",
+        r#"import datetime, dbm, logging.config, os, pickle, tempfile, time, xml.dom, xml.sax
+import xml.etree.ElementTree as ET
+print(time.strptime("2024-02-29", "%Y-%m-%d")[:3])
+print(datetime.datetime.strptime("2024-02-29 13:45", "%Y-%m-%d %H:%M"))
+logging.config.dictConfig({"version": 1, "root": {"handlers": ["h"]},
+    "handlers": {"h": {"class": "logging.handlers.MemoryHandler", "capacity": 10}}})
+print(type(logging.getLogger().handlers[0]).__name__)
+print(xml.dom.getDOMImplementation().createDocument(None, "root", None).documentElement.tagName)
+with tempfile.TemporaryDirectory() as d:
+    with dbm.open(os.path.join(d, "db"), "c") as db:
+        db[b"k"] = b"v"
+    with dbm.open(os.path.join(d, "db"), "r") as db:
+        print(db[b"k"])
+print(pickle.loads(pickle.dumps({"a": [1, 2]}, protocol=2)))
+class Handler(xml.sax.ContentHandler):
+    def startElement(self, name, attrs):
+        print("start", name)
+xml.sax.parseString(b"<a><b/></a>", Handler())
+print([e.tag for e in ET.fromstring("<a><b/><c><b/></c></a>").findall(".//b")])
+print("x".encode("utf-16-le"), b"\xe9".decode("cp1252"))
+"#,
+    );
+    let exe = ctx.freeze_ok(["families.py"], "app");
+    let frozen = ctx.run(&exe, &[], b"");
+    assert_eq!(frozen, common::python(&app, &[], b"", ctx.dir.path()));
+    assert!(
+        frozen.stdout.ends_with("b'x\\x00' é\n"),
+        "{}",
+        frozen.stdout
+    );
+}
+
 /// A `--path` directory holding an installed distribution with a RECORD, and one with
 /// only top_level.txt.
 fn write_distributions(ctx: &Ctx) {
