@@ -624,6 +624,8 @@ pub struct Graph {
     /// Imports of optional modules that found nothing: not warnings, since CPython fails
     /// only if such a module is imported.
     pub optional_missing: BTreeMap<String, BTreeSet<Site>>,
+    /// Optional modules left out because their source cannot be read: (name, why).
+    pub unreadable: Vec<(String, String)>,
 }
 
 impl Graph {
@@ -693,7 +695,16 @@ pub fn build(
         optional,
     }) = queue.pop_front().or_else(|| later.pop_front())
     {
-        let text = read_source(&found)?;
+        let text = match read_source(&found) {
+            Ok(text) => text,
+            // An optional module that cannot be read (a Python 2 file in Latin-1 without
+            // a coding cookie) is left out: CPython fails only if it is imported.
+            Err(err) if optional => {
+                graph.unreadable.push((found.name.clone(), err.to_string()));
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
         let package = found.package().to_owned();
         let site_of = |line| Site {
             file: found.display_path(),

@@ -389,7 +389,14 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         opts.cache.as_ref(),
         progress,
     );
-    let mut skipped = Vec::new();
+    let mut skipped: Vec<report::Skipped> = graph
+        .unreadable
+        .iter()
+        .map(|(module, reason)| report::Skipped {
+            module: module.clone(),
+            reason: reason.clone(),
+        })
+        .collect();
     let mut codes = Vec::new();
     let names: Vec<String> = graph.modules.keys().cloned().collect();
     for (name, result) in names.iter().zip(results) {

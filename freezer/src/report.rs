@@ -36,7 +36,7 @@ pub struct ModuleReport {
     pub because: Option<String>,
 }
 
-/// An optional module left out because it does not compile.
+/// An optional module left out because it cannot be read or does not compile.
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped {
     pub module: String,
@@ -79,7 +79,7 @@ pub struct Report {
     pub excluded: Vec<Missing>,
     /// Distributions bundled whole (all their modules and data), and why.
     pub whole_distributions: Vec<crate::whole::Whole>,
-    /// Optional modules left out because they do not compile.
+    /// Optional modules left out because they cannot be read or do not compile.
     pub skipped_modules: Vec<Skipped>,
     /// Compiled extensions imported inside `try`: left out, the importer's fallback runs.
     pub skipped_extensions: Vec<ExtensionReport>,

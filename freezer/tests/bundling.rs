@@ -209,6 +209,9 @@ fn write_distributions(ctx: &Ctx) {
             record.push_str(&format!("{path},sha256=x,{}\n", text.len()));
         }
     }
+    // A Python 2 era file in Latin-1 without a coding cookie: unreadable as Python 3.
+    ctx.write("site/plugdist/latin.py", b"# caf\xe9\nX = 1\n");
+    record.push_str("plugdist/latin.py,sha256=x,15\n");
     record.push_str("plugdist-1.0.dist-info/RECORD,,\n../../bin/plugdist-tool,sha256=x,1\n");
     ctx.write("site/plugdist-1.0.dist-info/RECORD", record);
     ctx.write(
@@ -280,7 +283,13 @@ fn a_reached_distribution_is_bundled_whole() {
             .stderr
             .contains("warning: module 'not_installed_anywhere'")
     );
-    assert_eq!(r["skipped_modules"][0]["module"], "plugdist.legacy");
+    let skipped: Vec<&str> = r["skipped_modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["module"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["plugdist.latin", "plugdist.legacy"]);
     assert_eq!(r["optional_missing"][0]["module"], "not_installed_anywhere");
     assert_eq!(r["skipped_extensions"][0]["module"], "plugdist._native");
     let modules: Vec<&str> = r["modules"]
@@ -297,7 +306,7 @@ fn a_reached_distribution_is_bundled_whole() {
     ] {
         assert!(modules.contains(&name), "{name} not in {modules:?}");
     }
-    for name in ["plugdist.heavy", "plugdist.legacy"] {
+    for name in ["plugdist.heavy", "plugdist.legacy", "plugdist.latin"] {
         assert!(!modules.contains(&name), "{name} in {modules:?}");
     }
     let data = r["data"].as_array().unwrap();
