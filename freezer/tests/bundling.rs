@@ -5,6 +5,9 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
 use common::{Ctx, clean_command, run_with_stdin};
 
 /// Pinned so that CPython and the frozen program run the same code on every machine.
@@ -20,8 +23,10 @@ const REQUIREMENTS: &[&str] = &[
     "Unidecode==1.4.0",
 ];
 
-fn venv() -> std::path::PathBuf {
-    common::venv("bundling-venv", REQUIREMENTS)
+/// The venv with the requirements, made once and kept between runs.
+fn venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| common::venv("bundling-venv", REQUIREMENTS))
 }
 
 fn report(ctx: &Ctx, file: &str) -> serde_json::Value {
@@ -356,7 +361,7 @@ fn modules_named_at_run_time_in_a_real_distribution() {
     );
     common::same_as_cpython_in_venv(
         &ctx,
-        &venv(),
+        venv(),
         &["translit.py"],
         &["translit.py"],
         &[&["Ærøskøbing 北京 Привет ☺ ﬁ Ελληνικά"]],
@@ -451,7 +456,7 @@ fn zoneinfo_brings_tzdata_when_the_venv_has_it() {
     let no_tz = ctx.path("no-tz");
     common::same_as_cpython_in_venv(
         &ctx,
-        &venv(),
+        venv(),
         &["tz.py", "--report", "r.json"],
         &["tz.py"],
         &[&[]],
@@ -551,5 +556,5 @@ fn a_table_printer_over_a_text_width_package_with_a_c_extension() {
          \x20   t.add_row([city, wcwidth.wcswidth(city)])\n\
          print(t)\n",
     );
-    common::same_as_cpython_in_venv(&ctx, &venv(), &["table.py"], &["table.py"], &[&[]], &[]);
+    common::same_as_cpython_in_venv(&ctx, venv(), &["table.py"], &["table.py"], &[&[]], &[]);
 }

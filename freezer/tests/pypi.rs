@@ -3,6 +3,9 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
 use common::Ctx;
 
 /// Pinned so that CPython and the frozen program run the same code on every machine.
@@ -13,9 +16,14 @@ const REQUIREMENTS: &[&str] = &[
     "tabulate==0.9.0",
 ];
 
+/// The venv with the requirements, made once and kept between runs.
+fn venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| common::venv("pypi-venv", REQUIREMENTS))
+}
+
 fn same_as_cpython(ctx: &Ctx, freeze_args: &[&str], python_args: &[&str], cases: &[&[&str]]) {
-    let venv = common::venv("pypi-venv", REQUIREMENTS);
-    common::same_as_cpython_in_venv(ctx, &venv, freeze_args, python_args, cases, &[]);
+    common::same_as_cpython_in_venv(ctx, venv(), freeze_args, python_args, cases, &[]);
 }
 
 #[test]
