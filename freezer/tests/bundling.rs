@@ -314,6 +314,17 @@ fn a_reached_distribution_is_bundled_whole() {
     for name in ["plugdist.heavy", "plugdist.legacy", "plugdist.latin"] {
         assert!(!modules.contains(&name), "{name} in {modules:?}");
     }
+    let beta = r["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "plugdist.plugins.beta")
+        .unwrap();
+    assert_eq!(beta["optional"], true);
+    assert_eq!(
+        beta["because"],
+        format!("distribution plugdist is bundled whole: {why}")
+    );
     let data = r["data"].as_array().unwrap();
     assert!(
         data.iter()
