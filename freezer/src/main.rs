@@ -370,6 +370,12 @@ fn options(cli: Cli) -> Result<Options, String> {
 
 fn print_summary(report: &freezer::Report, quiet: bool) {
     let mut warnings = 0;
+    let mut warn = |message: String| {
+        warnings += 1;
+        if !quiet {
+            eprintln!("{} {message}", label("warning:", "1;33"));
+        }
+    };
     for missing in &report.missing {
         // The standard library's own platform-specific imports (winreg, nt, …) are
         // expected to be missing; only the program's are worth a warning.
@@ -379,29 +385,19 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
             .filter(|s| !s.stdlib)
             .map(|s| format!("{}:{}", s.file, s.line))
             .collect();
-        if sites.is_empty() {
-            continue;
-        }
-        warnings += 1;
-        if !quiet {
-            eprintln!(
-                "{} module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
-                label("warning:", "1;33"),
+        if !sites.is_empty() {
+            warn(format!(
+                "module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
                 missing.module,
                 sites.join(", ")
-            );
+            ));
         }
     }
     for skipped in &report.skipped_modules {
-        warnings += 1;
-        if !quiet {
-            eprintln!(
-                "{} left out {}, which no import of the program reaches and which does not compile ({}); importing it raises ModuleNotFoundError",
-                label("warning:", "1;33"),
-                skipped.module,
-                skipped.reason
-            );
-        }
+        warn(format!(
+            "left out {}, which no import of the program reaches and which does not compile ({}); importing it raises ModuleNotFoundError",
+            skipped.module, skipped.reason
+        ));
     }
     if quiet {
         return;
