@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{Ctx, clean_command, run_with_stdin};
+use common::Ctx;
 
 /// Pinned so that CPython and the frozen program run the same code on every machine.
 const REQUIREMENTS: &[&str] = &[
@@ -22,31 +22,8 @@ fn venv() -> &'static Path {
     VENV.get_or_init(|| common::venv("pypi-venv", REQUIREMENTS))
 }
 
-/// Freeze with the venv active, then run the output and the venv's CPython on the same
-/// arguments in the same directory; both must agree on stdout, stderr and status.
 fn same_as_cpython(ctx: &Ctx, freeze_args: &[&str], python_args: &[&str], cases: &[&[&str]]) {
-    let venv = venv();
-    let mut cmd = clean_command(common::freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", common::stub())
-        .env("VIRTUAL_ENV", venv)
-        .args(freeze_args)
-        .args(["-o", "app"]);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "freeze {freeze_args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for args in cases {
-        let frozen = ctx.run(&ctx.path("app"), args, b"");
-        let mut cmd = clean_command(venv.join("bin/python"));
-        cmd.current_dir(ctx.dir.path())
-            .args(python_args)
-            .args(*args);
-        let cpython = run_with_stdin(cmd, b"");
-        assert_eq!(frozen, cpython, "{freeze_args:?} {args:?}");
-    }
+    common::same_as_cpython_in_venv(ctx, venv(), freeze_args, python_args, cases, &[]);
 }
 
 #[test]

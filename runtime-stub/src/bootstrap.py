@@ -2,6 +2,7 @@
 # payload embedded in this executable. Runs once at start, before the entry module; it
 # imports nothing beyond what the VM has already loaded, so start-up stays cheap.
 import sys
+import _codecs
 import _freeze
 from _frozen_importlib import ModuleSpec
 
@@ -295,6 +296,23 @@ def _data_module():
     return module
 
 
+def _search_codec(name):
+    """codecs.lookup's search function until `encodings` is loaded.
+
+    CPython imports `encodings` at start, which registers the search function that
+    loads `encodings.<name>` for every codec not built in. The VM encodes UTF-8, Latin-1
+    and ASCII natively, so the import waits for the first other codec asked for: then
+    this function steps aside for the real one (the freezer always bundles `encodings`
+    and every codec module in it)."""
+    _codecs.unregister(_search_codec)
+    try:
+        import encodings
+    except ImportError:
+        return None
+    return encodings.search_function(name)
+
+
+_codecs.register(_search_codec)
 sys.meta_path.insert(0, FreezeImporter)
 sys.path_hooks.clear()
 sys.path_importer_cache.clear()
