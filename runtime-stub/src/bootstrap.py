@@ -1,11 +1,14 @@
 # The frozen program's import machinery: every module and data file comes from the
-# payload embedded in this executable. Runs once at start, before the entry module; it
-# imports nothing beyond what the VM has already loaded, so start-up stays cheap.
+# payload embedded in this executable. Runs once at start, before the entry module (after
+# vfs.py, whose virtual root every module's __file__ lies under); it imports nothing
+# beyond what the VM has already loaded, so start-up stays cheap.
 import sys
 import _freeze
+import _freeze_vfs as vfs
 from _frozen_importlib import ModuleSpec
 
 _MODULE, _PACKAGE, _NAMESPACE = 0, 1, 2
+_DIR, _FILE = 0, 1
 
 
 def _package_dir(origin):
@@ -29,7 +32,10 @@ def _normalize(path):
 
 class FrozenPath:
     """A file or directory of the program's bundled data (importlib.resources'
-    Traversable protocol): read it, list it, join onto it; it is not on disk."""
+    Traversable protocol): read it, list it, join onto it. As a path (str, os.fspath) it
+    names its place under the virtual root, which open() and os functions serve; it is
+    not on disk, so importlib.resources.as_file() still makes a temporary copy for code
+    that needs a real file."""
 
     def __init__(self, path=""):
         self._path = _normalize(path)
@@ -42,7 +48,9 @@ class FrozenPath:
         return f"FrozenPath({self._path!r})"
 
     def __str__(self):
-        return self._path
+        return vfs.absolute(self._path)
+
+    __fspath__ = __str__
 
     def __eq__(self, other):
         return isinstance(other, FrozenPath) and other._path == self._path
@@ -59,10 +67,12 @@ class FrozenPath:
     __truediv__ = joinpath
 
     def is_file(self):
-        return _freeze.get_data(self._path) is not None
+        found = _freeze.node(self._path)
+        return found is not None and found[0] != _DIR
 
     def is_dir(self):
-        return _freeze.list_dir(self._path) is not None
+        found = _freeze.node(self._path)
+        return found is not None and found[0] == _DIR
 
     def exists(self):
         return self.is_file() or self.is_dir()
@@ -75,9 +85,9 @@ class FrozenPath:
             yield self.joinpath(name)
 
     def read_bytes(self):
-        data = _freeze.get_data(self._path)
+        data = _freeze.read(self._path)
         if data is None:
-            raise FileNotFoundError(2, "No such file in the frozen program", self._path)
+            raise FileNotFoundError(2, "No such file in the frozen program", str(self))
         return data
 
     def read_text(self, encoding=None, errors=None):
@@ -133,11 +143,13 @@ class FreezeImporter:
         kind, origin = found
         if kind == _NAMESPACE:
             spec = ModuleSpec(fullname, cls, origin=None, is_package=True)
-            spec.submodule_search_locations = [origin]
+            spec.submodule_search_locations = [vfs.absolute(origin)]
             return spec
-        spec = ModuleSpec(fullname, cls, origin=origin, is_package=kind == _PACKAGE)
+        spec = ModuleSpec(
+            fullname, cls, origin=vfs.absolute(origin), is_package=kind == _PACKAGE
+        )
         if kind == _PACKAGE:
-            spec.submodule_search_locations = [_package_dir(origin)]
+            spec.submodule_search_locations = [vfs.absolute(_package_dir(origin))]
         return spec
 
     @staticmethod
@@ -168,12 +180,11 @@ class FreezeImporter:
 
     @staticmethod
     def get_data(path):
-        """Bytes of a bundled file; `path` is relative to the search root, as
-        `os.path.join(os.path.dirname(module.__file__), name)` makes it."""
-        data = _freeze.get_data(_normalize(path))
-        if data is None:
-            raise FileNotFoundError(2, "No such file in the frozen program", path)
-        return data
+        """Bytes of a file, as CPython's file loaders read them: a path under the
+        virtual root (`os.path.join(os.path.dirname(module.__file__), name)`) is served
+        from the payload."""
+        with open(path, "rb") as file:
+            return file.read()
 
     @classmethod
     def get_resource_reader(cls, fullname):
@@ -193,7 +204,7 @@ class FreezeImporter:
                 self._dir = FrozenPath(directory)
 
             def read_text(self, filename):
-                data = _freeze.get_data(f"{self._dir}/{filename}")
+                data = _freeze.read(f"{self._dir._path}/{filename}")
                 return None if data is None else data.decode("utf-8")
 
             def locate_file(self, path):
@@ -235,6 +246,7 @@ _HIDDEN_FRAMES = (
     "<frozen importlib._bootstrap>",
     "<frozen importlib._bootstrap_external>",
     "<freeze bootstrap>",
+    "<freeze vfs>",
 )
 
 
@@ -295,9 +307,69 @@ def _data_module():
     return module
 
 
+class FrozenPathFinder:
+    """The path-entry finder for directories under the virtual root (`sys.path_hooks`):
+    what `pkgutil.iter_modules(pkg.__path__)`, `pkgutil.iter_modules()` and
+    `pkgutil.walk_packages` list, as CPython's FileFinder lists a directory."""
+
+    def __init__(self, path):
+        rel = vfs.relative(path)
+        found = None if rel is None else _freeze.node(rel)
+        if found is None or found[0] != _DIR:
+            raise ImportError("not a bundled directory", path=path)
+        self.path = path
+        self._rel = rel
+
+    def __repr__(self):
+        return f"FrozenPathFinder({self.path!r})"
+
+    def _origin_dir(self, fullname):
+        found = _freeze.lookup(fullname)
+        if found is None or found[0] == _NAMESPACE:
+            return None
+        kind, origin = found
+        directory = _package_dir(origin)
+        return _package_dir(directory) if kind == _PACKAGE else directory
+
+    def find_spec(self, fullname, target=None):
+        if self._origin_dir(fullname) != self._rel:
+            return None
+        return FreezeImporter.find_spec(fullname)
+
+    def invalidate_caches(self):
+        pass
+
+    def iter_modules(self, prefix=""):
+        """`(prefix + name, ispkg)` of each module and regular package directly in
+        this directory, sorted by file name (namespace packages are not listed, as in
+        CPython)."""
+        base = f"{self._rel}/" if self._rel else ""
+        yielded = set()
+        for name, is_dir in _freeze.list_dir(self._rel) or ():
+            if is_dir:
+                init = _freeze.node(f"{base}{name}/__init__.py")
+                if "." in name or init is None or init[0] == _DIR:
+                    continue
+                modname, ispkg = name, True
+            elif name.endswith(".py") and name != "__init__.py":
+                modname, ispkg = name[:-3], False
+            else:
+                continue
+            if modname.isidentifier() and modname not in yielded:
+                yielded.add(modname)
+                yield prefix + modname, ispkg
+
+
 sys.meta_path.insert(0, FreezeImporter)
-sys.path_hooks.clear()
+sys.path_hooks[:] = [FrozenPathFinder]
 sys.path_importer_cache.clear()
+# CPython-shaped, and harmless: the only entry is the virtual root (as `python app.py`
+# puts the script's directory first); nothing from the environment or the working
+# directory, and imports are answered by FreezeImporter before any path is looked at.
+sys.path[:] = [vfs.ROOT]
+# Programs written for PyInstaller find their data under sys._MEIPASS; here that is the
+# virtual root, where --add-data files and package data lie.
+sys._MEIPASS = vfs.ROOT
 sys.modules["freeze_data"] = _data_module()
 sys.excepthook = _excepthook
 
@@ -324,7 +396,7 @@ def prepare_main(entry):
     if entry == "__main__":
         _, origin = _freeze.lookup(entry)
         namespace.update(
-            __file__=origin,
+            __file__=vfs.absolute(origin),
             __loader__=FreezeImporter,
             __spec__=None,
             __package__=None,
