@@ -1,14 +1,26 @@
 # The frozen program's import machinery: every module and data file comes from the
-# payload embedded in this executable. Runs once at start, before the entry module (after
-# vfs.py, whose virtual root every module's __file__ lies under); it imports nothing
-# beyond what the VM has already loaded, so start-up stays cheap.
+# payload embedded in this executable. Runs once at start, before the entry module; it
+# imports nothing beyond what the VM has already loaded, so start-up stays cheap.
+#
+# Every module's __file__ and every bundled data file lies under the virtual root, the
+# executable's own path used as a directory; the file functions of posix/nt and _io are
+# guarded as those modules are initialised, so that `open`, `os.stat`, `os.listdir`, … on
+# those paths are served from the payload (runtime-stub/src/guard.rs, vfs.py).
 import sys
 import _freeze
-import _freeze_vfs as vfs
 from _frozen_importlib import ModuleSpec
 
 _MODULE, _PACKAGE, _NAMESPACE = 0, 1, 2
-_DIR, _FILE = 0, 1
+_DIR = 0
+ROOT = _freeze.root()
+_SEP = "\\" if "nt" in sys.builtin_module_names else "/"
+
+
+def _absolute(rel):
+    """The path under the virtual root of a root-relative '/'-separated path."""
+    if not rel:
+        return ROOT
+    return ROOT + _SEP + (rel.replace("/", _SEP) if _SEP != "/" else rel)
 
 
 def _package_dir(origin):
@@ -48,7 +60,7 @@ class FrozenPath:
         return f"FrozenPath({self._path!r})"
 
     def __str__(self):
-        return vfs.absolute(self._path)
+        return _absolute(self._path)
 
     __fspath__ = __str__
 
@@ -143,13 +155,13 @@ class FreezeImporter:
         kind, origin = found
         if kind == _NAMESPACE:
             spec = ModuleSpec(fullname, cls, origin=None, is_package=True)
-            spec.submodule_search_locations = [vfs.absolute(origin)]
+            spec.submodule_search_locations = [_absolute(origin)]
             return spec
         spec = ModuleSpec(
-            fullname, cls, origin=vfs.absolute(origin), is_package=kind == _PACKAGE
+            fullname, cls, origin=_absolute(origin), is_package=kind == _PACKAGE
         )
         if kind == _PACKAGE:
-            spec.submodule_search_locations = [vfs.absolute(_package_dir(origin))]
+            spec.submodule_search_locations = [_absolute(_package_dir(origin))]
         return spec
 
     @staticmethod
@@ -307,69 +319,22 @@ def _data_module():
     return module
 
 
-class FrozenPathFinder:
-    """The path-entry finder for directories under the virtual root (`sys.path_hooks`):
-    what `pkgutil.iter_modules(pkg.__path__)`, `pkgutil.iter_modules()` and
-    `pkgutil.walk_packages` list, as CPython's FileFinder lists a directory."""
-
-    def __init__(self, path):
-        rel = vfs.relative(path)
-        found = None if rel is None else _freeze.node(rel)
-        if found is None or found[0] != _DIR:
-            raise ImportError("not a bundled directory", path=path)
-        self.path = path
-        self._rel = rel
-
-    def __repr__(self):
-        return f"FrozenPathFinder({self.path!r})"
-
-    def _origin_dir(self, fullname):
-        found = _freeze.lookup(fullname)
-        if found is None or found[0] == _NAMESPACE:
-            return None
-        kind, origin = found
-        directory = _package_dir(origin)
-        return _package_dir(directory) if kind == _PACKAGE else directory
-
-    def find_spec(self, fullname, target=None):
-        if self._origin_dir(fullname) != self._rel:
-            return None
-        return FreezeImporter.find_spec(fullname)
-
-    def invalidate_caches(self):
-        pass
-
-    def iter_modules(self, prefix=""):
-        """`(prefix + name, ispkg)` of each module and regular package directly in
-        this directory, sorted by file name (namespace packages are not listed, as in
-        CPython)."""
-        base = f"{self._rel}/" if self._rel else ""
-        yielded = set()
-        for name, is_dir in _freeze.list_dir(self._rel) or ():
-            if is_dir:
-                init = _freeze.node(f"{base}{name}/__init__.py")
-                if "." in name or init is None or init[0] == _DIR:
-                    continue
-                modname, ispkg = name, True
-            elif name.endswith(".py") and name != "__init__.py":
-                modname, ispkg = name[:-3], False
-            else:
-                continue
-            if modname.isidentifier() and modname not in yielded:
-                yielded.add(modname)
-                yield prefix + modname, ispkg
+def _path_hook(path):
+    """sys.path_hooks: a finder for a directory under the virtual root, which lists the
+    bundled modules there (pkgutil.iter_modules); ImportError for any other path."""
+    return _freeze.vfs().FrozenPathFinder(path, FreezeImporter)
 
 
 sys.meta_path.insert(0, FreezeImporter)
-sys.path_hooks[:] = [FrozenPathFinder]
+sys.path_hooks[:] = [_path_hook]
 sys.path_importer_cache.clear()
 # CPython-shaped, and harmless: the only entry is the virtual root (as `python app.py`
 # puts the script's directory first); nothing from the environment or the working
 # directory, and imports are answered by FreezeImporter before any path is looked at.
-sys.path[:] = [vfs.ROOT]
+sys.path[:] = [ROOT]
 # Programs written for PyInstaller find their data under sys._MEIPASS; here that is the
 # virtual root, where --add-data files and package data lie.
-sys._MEIPASS = vfs.ROOT
+sys._MEIPASS = ROOT
 sys.modules["freeze_data"] = _data_module()
 sys.excepthook = _excepthook
 
@@ -396,7 +361,7 @@ def prepare_main(entry):
     if entry == "__main__":
         _, origin = _freeze.lookup(entry)
         namespace.update(
-            __file__=vfs.absolute(origin),
+            __file__=_absolute(origin),
             __loader__=FreezeImporter,
             __spec__=None,
             __package__=None,

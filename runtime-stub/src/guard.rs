@@ -8,6 +8,11 @@
 
 use std::sync::OnceLock;
 
+use rustpython_vm::{
+    Context, Py, PyResult, VirtualMachine,
+    builtins::{PyModule, PyModuleDef, PyModuleSlots},
+};
+
 /// The virtual root: the executable's own path, used as a directory.
 static ROOT: OnceLock<String> = OnceLock::new();
 
@@ -60,70 +65,166 @@ pub fn place(path: &[u8], root: &str) -> Place {
     }
 }
 
+/// One native function replaced by a guard: its name in posix/nt (or _io), the function
+/// of runtime-stub/src/vfs.py that serves it under the root, which arguments are paths
+/// (`(position, keyword)`), and whether the root path itself is a directory to it.
+pub(crate) struct Hook {
+    name: &'static str,
+    handler: &'static str,
+    params: &'static [(usize, &'static str)],
+    listing: bool,
+}
+
+const PATH: &[(usize, &str)] = &[(0, "path")];
+const SRC_DST: &[(usize, &str)] = &[(0, "src"), (1, "dst")];
+const DST: &[(usize, &str)] = &[(1, "dst")];
+
+const fn hook(
+    name: &'static str,
+    handler: &'static str,
+    params: &'static [(usize, &'static str)],
+) -> Hook {
+    Hook {
+        name,
+        handler,
+        params,
+        listing: false,
+    }
+}
+
+/// posix (nt on Windows). A name the platform lacks is skipped.
+const OS_HOOKS: &[Hook] = &[
+    hook("stat", "stat", PATH),
+    hook("lstat", "lstat", PATH),
+    hook("access", "access", PATH),
+    Hook {
+        listing: true,
+        ..hook("listdir", "listdir", PATH)
+    },
+    Hook {
+        listing: true,
+        ..hook("scandir", "scandir", PATH)
+    },
+    hook("readlink", "readlink", PATH),
+    hook("open", "os_open", PATH),
+    hook("remove", "change", PATH),
+    hook("unlink", "change", PATH),
+    hook("rmdir", "change", PATH),
+    hook("chmod", "change", PATH),
+    hook("lchmod", "change", PATH),
+    hook("chown", "change", PATH),
+    hook("lchown", "change", PATH),
+    hook("chflags", "change", PATH),
+    hook("lchflags", "change", PATH),
+    hook("utime", "change", PATH),
+    hook("truncate", "change", PATH),
+    hook("setxattr", "change", PATH),
+    hook("removexattr", "change", PATH),
+    hook("rename", "rename", SRC_DST),
+    hook("replace", "rename", SRC_DST),
+    hook("mkdir", "create", PATH),
+    hook("mkfifo", "create", PATH),
+    hook("mknod", "create", PATH),
+    hook("link", "link", DST),
+    hook("symlink", "link", DST),
+    // Windows: ntpath binds these natively for isdir, isfile, exists, …
+    hook("_path_isdir", "path_isdir", PATH),
+    hook("_path_isfile", "path_isfile", PATH),
+    hook("_path_exists", "path_exists", PATH),
+    hook("_path_lexists", "path_exists", PATH),
+    hook("_path_islink", "path_isfalse", PATH),
+    hook("_path_isjunction", "path_isfalse", PATH),
+];
+
+/// _io (`builtins.open` is `_io.open`).
+const IO_HOOKS: &[Hook] = &[
+    hook("open", "open", &[(0, "file")]),
+    hook("open_code", "open_code", PATH),
+];
+
+type ModuleExec = fn(&VirtualMachine, &Py<PyModule>) -> PyResult<()>;
+
+/// The native `exec` slots of posix/nt and _io, run before their guards are installed.
+static OS_EXEC: OnceLock<Option<ModuleExec>> = OnceLock::new();
+static IO_EXEC: OnceLock<Option<ModuleExec>> = OnceLock::new();
+
+fn exec_os(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
+    if let Some(Some(exec)) = OS_EXEC.get() {
+        exec(vm, module)?;
+    }
+    guard::install(vm, module, OS_HOOKS)
+}
+
+fn exec_io(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
+    if let Some(Some(exec)) = IO_EXEC.get() {
+        exec(vm, module)?;
+    }
+    guard::install(vm, module, IO_HOOKS)
+}
+
+/// Definitions of posix (nt on Windows) and _io that install the guards when the module
+/// is initialised: `_io` while the VM starts (before `builtins.open` is taken from it),
+/// posix when first imported (by `os`), so a program that never imports `os` does not
+/// pay for initialising posix. Registered after the VM's own definitions, they win.
+pub fn guarded_module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
+    rustpython_vm::stdlib::builtin_module_defs(ctx)
+        .into_iter()
+        .filter_map(|def| {
+            let (saved, exec): (_, ModuleExec) = match def.name.as_str() {
+                "posix" | "nt" => (&OS_EXEC, exec_os),
+                "_io" => (&IO_EXEC, exec_io),
+                _ => return None,
+            };
+            let _ = saved.set(def.slots.exec);
+            let guarded: &'static PyModuleDef = Box::leak(Box::new(PyModuleDef {
+                name: def.name,
+                doc: def.doc,
+                methods: def.methods,
+                slots: PyModuleSlots {
+                    create: def.slots.create,
+                    exec: Some(exec),
+                },
+            }));
+            Some(guarded)
+        })
+        .collect()
+}
+
+/// The file system functions of the virtual root, compiled when the stub is built.
+fn vfs_code() -> rustpython_vm::frozen::FrozenCodeObject<&'static [u8]> {
+    rustpython_vm::py_compile!(file = "vfs.py", module_name = "<freeze vfs>")
+}
+/// The compiler macro does not tell cargo about the file; this does, so an edit rebuilds.
+const _VFS_SOURCE: &str = include_str!("vfs.py");
+
 #[rustpython_vm::pymodule(sub, name = "_freeze")]
 pub(crate) mod guard {
-    use super::{Place, place, root};
+    use super::{Hook, Place, place, root, vfs_code};
     use rustpython_vm::{
-        AsObject, Py, PyObjectRef, PyPayload, PyResult, Traverse, TryFromObject, VirtualMachine,
-        builtins::{PyInt, PyStr, PyStrRef, PyTupleRef, PyType},
+        AsObject, Py, PyObjectRef, PyPayload, PyResult, Traverse, VirtualMachine,
+        builtins::{PyCode, PyInt, PyModule, PyStr, PyStrRef},
+        class::PyClassImpl,
         function::{FsPath, FuncArgs},
         pyclass,
-        types::{Callable, Constructor, GetAttr, Representable},
+        scope::Scope,
+        types::{Callable, GetAttr, Representable},
     };
 
-    /// `PathGuard(native, virtual, params, listing=False)`: calls `virtual` when one of
-    /// the path arguments named in `params` (`(position, keyword)` pairs) lies under the
-    /// virtual root, else `native`. With `listing`, the root path itself counts as
-    /// virtual (it is the executable file for everything but a directory listing).
+    /// Stands in for a native file function: calls on paths under the virtual root go
+    /// to the handler of the same role in the `_freeze_vfs` module, all others to the
+    /// native function. Made when posix/nt and _io are initialised.
     #[pyattr]
     #[pyclass(name = "PathGuard", module = "_freeze", traverse)]
     #[derive(Debug, PyPayload)]
     pub struct PathGuard {
         native: PyObjectRef,
-        virtual_: PyObjectRef,
         #[pytraverse(skip)]
-        params: Vec<(usize, String)>,
-        #[pytraverse(skip)]
-        listing: bool,
+        hook: &'static Hook,
     }
 
-    #[derive(rustpython_vm::FromArgs)]
-    pub struct GuardArgs {
-        #[pyarg(positional)]
-        native: PyObjectRef,
-        #[pyarg(positional)]
-        virtual_: PyObjectRef,
-        #[pyarg(positional)]
-        params: Vec<PyObjectRef>,
-        #[pyarg(any, default)]
-        listing: bool,
-    }
-
-    impl Constructor for PathGuard {
-        type Args = GuardArgs;
-
-        fn py_new(_cls: &Py<PyType>, args: GuardArgs, vm: &VirtualMachine) -> PyResult<Self> {
-            let params = args
-                .params
-                .into_iter()
-                .map(|param| {
-                    let pair = PyTupleRef::try_from_object(vm, param)?;
-                    let [pos, name] = pair.as_slice() else {
-                        return Err(vm.new_type_error("params are (position, keyword) pairs"));
-                    };
-                    let pos = usize::try_from_object(vm, pos.clone())?;
-                    Ok((
-                        pos,
-                        PyStrRef::try_from_object(vm, name.clone())?.to_string(),
-                    ))
-                })
-                .collect::<PyResult<_>>()?;
-            Ok(Self {
-                native: args.native,
-                virtual_: args.virtual_,
-                params,
-                listing: args.listing,
-            })
+    impl std::fmt::Debug for Hook {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "Hook({})", self.name)
         }
     }
 
@@ -148,26 +249,56 @@ pub(crate) mod guard {
         place_of(&path, vm) != Place::Outside
     }
 
-    impl PathGuard {
-        fn is_virtual(&self, arg: &PyObjectRef, vm: &VirtualMachine) -> bool {
-            match place_of(arg, vm) {
-                Place::Outside => false,
-                Place::Root => self.listing,
-                Place::Inside => true,
-            }
+    /// The `_freeze_vfs` module, run the first time it is needed.
+    #[pyfunction]
+    pub(crate) fn vfs(vm: &VirtualMachine) -> PyResult {
+        let modules = vm.sys_module.get_attr("modules", vm)?;
+        if let Ok(module) = modules.get_item("_freeze_vfs", vm) {
+            return Ok(module);
         }
+        let module = vm.new_module("_freeze_vfs", vm.ctx.new_dict(), None);
+        modules.set_item("_freeze_vfs", module.clone().into(), vm)?;
+        let code = PyCode::new_ref_from_frozen(vm, vfs_code());
+        if let Err(err) = vm.run_code_obj(code, Scope::with_builtins(None, module.dict(), vm)) {
+            let _ = modules.del_item("_freeze_vfs", vm);
+            return Err(err);
+        }
+        Ok(module.into())
+    }
 
+    /// Put a guard in place of each native function of `module` that `hooks` names.
+    pub(crate) fn install(
+        vm: &VirtualMachine,
+        module: &Py<PyModule>,
+        hooks: &'static [Hook],
+    ) -> PyResult<()> {
+        let _ = PathGuard::make_static_type();
+        for hook in hooks {
+            let Ok(native) = module.as_object().get_attr(hook.name, vm) else {
+                continue;
+            };
+            let guard = PathGuard { native, hook }.into_ref(&vm.ctx);
+            module.as_object().set_attr(hook.name, guard, vm)?;
+        }
+        Ok(())
+    }
+
+    impl PathGuard {
         fn touches_root(&self, args: &FuncArgs, vm: &VirtualMachine) -> bool {
-            self.params.iter().any(|(pos, name)| {
-                args.args
-                    .get(*pos)
-                    .or_else(|| args.kwargs.get(name))
-                    .is_some_and(|arg| self.is_virtual(arg, vm))
+            self.hook.params.iter().any(|(pos, name)| {
+                let Some(arg) = args.args.get(*pos).or_else(|| args.kwargs.get(name)) else {
+                    return false;
+                };
+                match place_of(arg, vm) {
+                    Place::Outside => false,
+                    Place::Root => self.hook.listing,
+                    Place::Inside => true,
+                }
             })
         }
     }
 
-    #[pyclass(with(Callable, Constructor, GetAttr, Representable))]
+    #[pyclass(with(Callable, GetAttr, Representable), flags(DISALLOW_INSTANTIATION))]
     impl PathGuard {
         #[pygetset]
         fn __wrapped__(zelf: &Py<Self>) -> PyObjectRef {
@@ -184,12 +315,13 @@ pub(crate) mod guard {
     impl Callable for PathGuard {
         type Args = FuncArgs;
 
-        fn call(zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            if zelf.touches_root(&args, vm) {
-                zelf.virtual_.call(args, vm)
-            } else {
-                zelf.native.call(args, vm)
+        fn call(zelf: &Py<Self>, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+            if !zelf.touches_root(&args, vm) {
+                return zelf.native.call(args, vm);
             }
+            let handler = vfs(vm)?.get_attr(zelf.hook.handler, vm)?;
+            args.prepend_arg(zelf.native.clone());
+            handler.call(args, vm)
         }
     }
 

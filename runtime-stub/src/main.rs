@@ -36,12 +36,8 @@ const EXIT_BAD_PAYLOAD: u8 = 2;
 fn bootstrap_code() -> rustpython_vm::frozen::FrozenCodeObject<&'static [u8]> {
     rustpython_vm::py_compile!(file = "bootstrap.py", module_name = "<freeze bootstrap>")
 }
-/// The read-only virtual file system over the payload, compiled when the stub is built.
-fn vfs_code() -> rustpython_vm::frozen::FrozenCodeObject<&'static [u8]> {
-    rustpython_vm::py_compile!(file = "vfs.py", module_name = "<freeze vfs>")
-}
-/// The compiler macro does not tell cargo about the files; this does, so an edit rebuilds.
-const _PYTHON_SOURCES: [&str; 2] = [include_str!("bootstrap.py"), include_str!("vfs.py")];
+/// The compiler macro does not tell cargo about the file; this does, so an edit rebuilds.
+const _BOOTSTRAP_SOURCE: &str = include_str!("bootstrap.py");
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
@@ -193,6 +189,7 @@ fn build_interpreter(optimize: u8) -> Interpreter {
     let builder = Interpreter::builder(settings);
     let mut defs = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
     defs.push(freeze_runtime::module_def(&builder.ctx));
+    defs.extend(guard::guarded_module_defs(&builder.ctx));
     builder
         .add_native_modules(&defs)
         .init_hook(move |vm| {
@@ -213,14 +210,6 @@ fn build_interpreter(optimize: u8) -> Interpreter {
 fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
     let sys = vm.sys_module.clone();
     sys.set_attr("frozen", vm.ctx.true_value.clone(), vm)?;
-
-    // The virtual file system first, as module `_freeze_vfs`: it hooks the native file
-    // functions before `os`, `io` or `pathlib` bind them.
-    let vfs = vm.new_module("_freeze_vfs", vm.ctx.new_dict(), None);
-    sys.get_attr("modules", vm)?
-        .set_item("_freeze_vfs", vfs.clone().into(), vm)?;
-    let code = rustpython_vm::builtins::PyCode::new_ref_from_frozen(vm, vfs_code());
-    vm.run_code_obj(code, Scope::with_builtins(None, vfs.dict(), vm))?;
 
     let code = rustpython_vm::builtins::PyCode::new_ref_from_frozen(vm, bootstrap_code());
     let boot_scope = vm.new_scope_with_builtins();

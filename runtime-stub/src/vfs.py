@@ -2,13 +2,14 @@
 # file and every bundled data file lies under the executable's own path used as a
 # directory (`/opt/tool/app/pkg/data.txt`, zipimport's precedent). Reads are served from
 # the payload; nothing is extracted to disk; writes fail with EROFS, as on a read-only
-# mount. Runs once at start, before `os`, `io` or `pathlib` are imported, and puts a
-# `_freeze.PathGuard` in place of each native file function: a call on a path under the
-# root comes here, every other call goes to the native function untouched.
+# mount. At start the stub puts a `_freeze.PathGuard` in place of each native file
+# function of posix/nt and _io (runtime-stub/src/guard.rs): a call on a path under the
+# root comes to the function of the same role here, with the native function first; every
+# other call goes to the native function untouched. This module is loaded on the first
+# such call, so a program that never touches the root never runs it.
 import sys
 import _freeze
 import _io
-import builtins
 import errno
 
 try:
@@ -74,13 +75,6 @@ def relative(path):
     return rel
 
 
-def absolute(rel):
-    """The path under the root of a root-relative '/'-separated path."""
-    if not rel:
-        return ROOT
-    return ROOT + SEP + (rel.replace("/", SEP) if _WINDOWS else rel)
-
-
 def _error(code, path):
     return OSError(code, _native.strerror(code), _native.fspath(path))
 
@@ -114,7 +108,7 @@ def _stat_result(found):
     # it); the device is 0, a file system of its own, so no real file shares an inode.
     global _exe_stat
     if _exe_stat is None:
-        _exe_stat = _native_stat(ROOT)
+        _exe_stat = _native.stat(ROOT)  # the root itself is the executable file
     kind, size, serial = found
     exe = _exe_stat
     if kind == _DIR:
@@ -194,95 +188,76 @@ def _check_mode(mode, encoding, errors, newline, buffering):
     return bool(modes & set("xwa+")), binary
 
 
-def _open(native):
-    def open(
-        file,
-        mode="r",
-        buffering=-1,
-        encoding=None,
-        errors=None,
-        newline=None,
-        closefd=True,
-        opener=None,
-    ):
-        rel, real = _resolve(file)
-        if rel is None:
-            return native(real, mode, buffering, encoding, errors, newline, closefd, opener)
-        writing, binary = _check_mode(mode, encoding, errors, newline, buffering)
-        found = _freeze.node(rel)
-        if found is not None and found[0] == _DIR:
-            raise _error(errno.EISDIR, file)
-        if writing:
-            if found is None:
-                _parent_dir(rel, file)
-            raise _error(errno.EROFS, file)
-        kind, _, _ = _node(rel, file)
-        if kind == _UNREADABLE:
-            raise _error(errno.EACCES, file)
-        name = _native.fspath(file)
-        reader = _Reader(_freeze.read(rel), name)
-        if binary:
-            return reader
-        stream = _io.TextIOWrapper(reader, encoding, errors, newline)
-        stream.mode = mode
-        return stream
-
-    return open
-
-
-def _open_code(native):
-    def open_code(path):
-        rel, real = _resolve(path)
-        if rel is None:
-            return native(real)
-        return _io_open(path, "rb")
-
-    return open_code
-
-
-def _stat(native):
-    def stat(path, *, dir_fd=None, follow_symlinks=True):
-        rel, real = _resolve(path)
-        if rel is None:
-            return native(real, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
-        return _stat_result(_node(rel, path))
-
-    return stat
-
-
-def _lstat(native):
-    def lstat(path, *, dir_fd=None):
-        rel, real = _resolve(path)
-        if rel is None:
-            return native(real, dir_fd=dir_fd)
-        return _stat_result(_node(rel, path))
-
-    return lstat
-
-
-def _access(native):
-    def access(path, mode, *, dir_fd=None, effective_ids=False, follow_symlinks=True):
-        rel, real = _resolve(path)
-        if rel is None:
-            return native(
-                real,
-                mode,
-                dir_fd=dir_fd,
-                effective_ids=effective_ids,
-                follow_symlinks=follow_symlinks,
-            )
-        found = _freeze.node(rel)
+def open(
+    native,
+    file,
+    mode="r",
+    buffering=-1,
+    encoding=None,
+    errors=None,
+    newline=None,
+    closefd=True,
+    opener=None,
+):
+    rel, real = _resolve(file)
+    if rel is None:
+        return native(real, mode, buffering, encoding, errors, newline, closefd, opener)
+    writing, binary = _check_mode(mode, encoding, errors, newline, buffering)
+    found = _freeze.node(rel)
+    if found is not None and found[0] == _DIR:
+        raise _error(errno.EISDIR, file)
+    if writing:
         if found is None:
-            return False
-        if mode & _native.W_OK:
-            return False
-        if mode & _native.X_OK and found[0] != _DIR:
-            return False
-        if mode & _native.R_OK and found[0] == _UNREADABLE:
-            return False
-        return True
+            _parent_dir(rel, file)
+        raise _error(errno.EROFS, file)
+    kind, _, _ = _node(rel, file)
+    if kind == _UNREADABLE:
+        raise _error(errno.EACCES, file)
+    reader = _Reader(_freeze.read(rel), _native.fspath(file))
+    if binary:
+        return reader
+    stream = _io.TextIOWrapper(reader, encoding, errors, newline)
+    stream.mode = mode
+    return stream
 
-    return access
+
+def open_code(native, path):
+    rel, real = _resolve(path)
+    if rel is None:
+        return native(real)
+    return open(None, path, "rb")
+
+
+def stat(native, path, *, dir_fd=None, follow_symlinks=True):
+    rel, real = _resolve(path)
+    if rel is None:
+        return native(real, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
+    return _stat_result(_node(rel, path))
+
+
+def lstat(native, path, *, dir_fd=None):
+    rel, real = _resolve(path)
+    if rel is None:
+        return native(real, dir_fd=dir_fd)
+    return _stat_result(_node(rel, path))
+
+
+def access(native, path, mode, *, dir_fd=None, effective_ids=False, follow_symlinks=True):
+    rel, real = _resolve(path)
+    if rel is None:
+        return native(
+            real, mode, dir_fd=dir_fd, effective_ids=effective_ids, follow_symlinks=follow_symlinks
+        )
+    found = _freeze.node(rel)
+    if found is None:
+        return False
+    if mode & _native.W_OK:
+        return False
+    if mode & _native.X_OK and found[0] != _DIR:
+        return False
+    if mode & _native.R_OK and found[0] == _UNREADABLE:
+        return False
+    return True
 
 
 def _entries(rel, path):
@@ -293,17 +268,14 @@ def _entries(rel, path):
     return entries
 
 
-def _listdir(native):
-    def listdir(path="."):
-        rel, real = _resolve(path)
-        if rel is None:
-            return native(real)
-        names = [name for name, _ in _entries(rel, path)]
-        if isinstance(_native.fspath(path), bytes):
-            return [name.encode(_FS_ENCODING, _FS_ERRORS) for name in names]
-        return names
-
-    return listdir
+def listdir(native, path="."):
+    rel, real = _resolve(path)
+    if rel is None:
+        return native(real)
+    names = [name for name, _ in _entries(rel, path)]
+    if isinstance(_native.fspath(path), bytes):
+        return [name.encode(_FS_ENCODING, _FS_ERRORS) for name in names]
+    return names
 
 
 class DirEntry:
@@ -362,64 +334,55 @@ class _ScandirIterator:
         self.close()
 
 
-def _scandir(native):
-    def scandir(path="."):
-        rel, real = _resolve(path)
-        if rel is None:
-            return native(real)
-        entries = _entries(rel, path)
-        base = _native.fspath(path)
-        if isinstance(base, bytes):
-            sep = SEP.encode()
-            prefix = base if base.endswith((b"/", sep)) else base + sep
-            made = [
-                DirEntry(
-                    name.encode(_FS_ENCODING, _FS_ERRORS),
-                    prefix + name.encode(_FS_ENCODING, _FS_ERRORS),
-                    f"{rel}/{name}" if rel else name,
-                    is_dir,
-                )
-                for name, is_dir in entries
-            ]
-        else:
-            prefix = base if base.endswith(("/", SEP)) else base + SEP
-            made = [
-                DirEntry(name, prefix + name, f"{rel}/{name}" if rel else name, is_dir)
-                for name, is_dir in entries
-            ]
-        return _ScandirIterator(made)
-
-    return scandir
+def scandir(native, path="."):
+    rel, real = _resolve(path)
+    if rel is None:
+        return native(real)
+    entries = _entries(rel, path)
+    base = _native.fspath(path)
+    if isinstance(base, bytes):
+        sep = SEP.encode()
+        prefix = base if base.endswith((b"/", sep)) else base + sep
+        made = [
+            DirEntry(
+                name.encode(_FS_ENCODING, _FS_ERRORS),
+                prefix + name.encode(_FS_ENCODING, _FS_ERRORS),
+                f"{rel}/{name}" if rel else name,
+                is_dir,
+            )
+            for name, is_dir in entries
+        ]
+    else:
+        prefix = base if base.endswith(("/", SEP)) else base + SEP
+        made = [
+            DirEntry(name, prefix + name, f"{rel}/{name}" if rel else name, is_dir)
+            for name, is_dir in entries
+        ]
+    return _ScandirIterator(made)
 
 
-def _readlink(native):
-    def readlink(path, *, dir_fd=None):
-        rel, real = _resolve(path)
-        if rel is None:
-            return native(real, dir_fd=dir_fd)
-        _node(rel, path)
-        raise _error(errno.EINVAL, path)
-
-    return readlink
+def readlink(native, path, *, dir_fd=None):
+    rel, real = _resolve(path)
+    if rel is None:
+        return native(real, dir_fd=dir_fd)
+    _node(rel, path)
+    raise _error(errno.EINVAL, path)
 
 
-def _os_open(native):
-    def open(path, flags, mode=0o777, *, dir_fd=None):
-        rel, real = _resolve(path)
-        if rel is None:
-            return native(real, flags, mode, dir_fd=dir_fd)
-        found = _freeze.node(rel)
-        if flags & _WRITE_FLAGS:
-            if found is not None and found[0] == _DIR:
-                raise _error(errno.EISDIR, path)
-            if found is None:
-                _parent_dir(rel, path)
-            raise _error(errno.EROFS, path)
-        _node(rel, path)
-        # A descriptor needs a real file; bundled files have none (see docs/limits.md).
-        raise _error(errno.EOPNOTSUPP, path)
-
-    return open
+def os_open(native, path, flags, mode=0o777, *, dir_fd=None):
+    rel, real = _resolve(path)
+    if rel is None:
+        return native(real, flags, mode, dir_fd=dir_fd)
+    found = _freeze.node(rel)
+    if flags & _WRITE_FLAGS:
+        if found is not None and found[0] == _DIR:
+            raise _error(errno.EISDIR, path)
+        if found is None:
+            _parent_dir(rel, path)
+        raise _error(errno.EROFS, path)
+    _node(rel, path)
+    # A descriptor needs a real file; bundled files have none (see docs/limits.md).
+    raise _error(errno.EOPNOTSUPP, path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -436,29 +399,25 @@ def _parent_dir(rel, path):
         raise _error(errno.ENOTDIR, path)
 
 
-def _refuser(native, params, check):
-    """A function that changes the file system: for each path parameter under the root,
-    `check(rel, path)` raises the error the kernel would give; a path that '..' leads out
-    of the root is passed on normalised."""
-
-    def refuse(*args, **kwargs):
-        args = list(args)
-        for pos, name in params:
-            in_args = pos < len(args)
-            path = args[pos] if in_args else kwargs.get(name)
-            if path is None or not _freeze.under_root(path):
-                continue
-            rel, real = _resolve(path)
-            if rel is None:
-                if in_args:
-                    args[pos] = real
-                else:
-                    kwargs[name] = real
-                continue
-            check(rel, path, pos)
-        return native(*args, **kwargs)
-
-    return refuse
+def _refuse(native, params, check, args, kwargs):
+    """A call that changes the file system: for each path parameter under the root,
+    `check(rel, path, position)` raises the error the kernel would give; a path that
+    '..' leads out of the root is passed on normalised."""
+    args = list(args)
+    for pos, name in params:
+        in_args = pos < len(args)
+        path = args[pos] if in_args else kwargs.get(name)
+        if path is None or not _freeze.under_root(path):
+            continue
+        rel, real = _resolve(path)
+        if rel is None:
+            if in_args:
+                args[pos] = real
+            else:
+                kwargs[name] = real
+            continue
+        check(rel, path, pos)
+    return native(*args, **kwargs)
 
 
 def _refuse_change(rel, path, pos):
@@ -479,97 +438,106 @@ def _refuse_create(rel, path, pos):
     raise _error(errno.EROFS, path)
 
 
+_PATH = ((0, "path"),)
+
+
+def change(native, *args, **kwargs):
+    """remove, unlink, rmdir, chmod, chown, utime, truncate, …"""
+    return _refuse(native, _PATH, _refuse_change, args, kwargs)
+
+
+def rename(native, *args, **kwargs):
+    """rename, replace"""
+    return _refuse(native, ((0, "src"), (1, "dst")), _refuse_change, args, kwargs)
+
+
+def create(native, *args, **kwargs):
+    """mkdir, mkfifo, mknod"""
+    return _refuse(native, _PATH, _refuse_create, args, kwargs)
+
+
+def link(native, *args, **kwargs):
+    """link, symlink: dst is made; symlink only stores src as text."""
+    return _refuse(native, ((1, "dst"),), _refuse_create, args, kwargs)
+
+
 # ---------------------------------------------------------------------------------------
 # Windows: ntpath's isdir/isfile/exists are native functions of their own.
 
 
 def _path_test(test):
-    def make(native):
-        def check(path):
-            rel, real = _resolve(path)
-            if rel is None:
-                return native(real)
-            found = _freeze.node(rel)
-            return found is not None and test(found[0])
+    def check(native, path):
+        rel, real = _resolve(path)
+        if rel is None:
+            return native(real)
+        found = _freeze.node(rel)
+        return found is not None and test(found[0])
 
-        return check
+    return check
 
-    return make
+
+path_isdir = _path_test(lambda kind: kind == _DIR)
+path_isfile = _path_test(lambda kind: kind != _DIR)
+path_exists = _path_test(lambda kind: True)
+path_isfalse = _path_test(lambda kind: False)
 
 
 # ---------------------------------------------------------------------------------------
-# Installation
-
-_PATH = ((0, "path"),)
-_SRC_DST = ((0, "src"), (1, "dst"))
-
-# name -> (handler factory, path parameters, listing: the root itself is a directory)
-_NATIVE_HOOKS = {
-    "stat": (_stat, _PATH, False),
-    "lstat": (_lstat, _PATH, False),
-    "access": (_access, _PATH, False),
-    "listdir": (_listdir, _PATH, True),
-    "scandir": (_scandir, _PATH, True),
-    "readlink": (_readlink, _PATH, False),
-    "open": (_os_open, _PATH, False),
-    "_path_isdir": (_path_test(lambda kind: kind == _DIR), _PATH, False),
-    "_path_isfile": (_path_test(lambda kind: kind != _DIR), _PATH, False),
-    "_path_exists": (_path_test(lambda kind: True), _PATH, False),
-    "_path_lexists": (_path_test(lambda kind: True), _PATH, False),
-    "_path_islink": (_path_test(lambda kind: False), _PATH, False),
-    "_path_isjunction": (_path_test(lambda kind: False), _PATH, False),
-}
-for _name in (
-    "remove",
-    "unlink",
-    "rmdir",
-    "chmod",
-    "lchmod",
-    "chown",
-    "lchown",
-    "chflags",
-    "lchflags",
-    "utime",
-    "truncate",
-    "setxattr",
-    "removexattr",
-):
-    _NATIVE_HOOKS[_name] = (lambda native: _refuser(native, _PATH, _refuse_change), _PATH, False)
-for _name in ("rename", "replace"):
-    _NATIVE_HOOKS[_name] = (
-        lambda native: _refuser(native, _SRC_DST, _refuse_change),
-        _SRC_DST,
-        False,
-    )
-for _name in ("mkdir", "mkfifo", "mknod"):
-    _NATIVE_HOOKS[_name] = (lambda native: _refuser(native, _PATH, _refuse_create), _PATH, False)
-# link and symlink create dst; symlink only stores src as text.
-_NATIVE_HOOKS["link"] = (
-    lambda native: _refuser(native, ((1, "dst"),), _refuse_create),
-    ((1, "dst"),),
-    False,
-)
-_NATIVE_HOOKS["symlink"] = (
-    lambda native: _refuser(native, ((1, "dst"),), _refuse_create),
-    ((1, "dst"),),
-    False,
-)
-
-_native_stat = _native.stat
+# Listing bundled modules
 
 
-def _install(module, name, factory, params, listing):
-    native = getattr(module, name, None)
-    if native is None:
-        return None
-    handler = factory(native)
-    setattr(module, name, _freeze.PathGuard(native, handler, params, listing))
-    return handler
+_PACKAGE, _NAMESPACE = 1, 2
 
 
-for _name, (_factory, _params, _listing) in _NATIVE_HOOKS.items():
-    _install(_native, _name, _factory, _params, _listing)
-_io_open = _install(_io, "open", _open, ((0, "file"),), False)
-_install(_io, "open_code", _open_code, _PATH, False)
-builtins.open = _io.open
-del _name, _factory, _params, _listing
+class FrozenPathFinder:
+    """The path-entry finder for directories under the virtual root (`sys.path_hooks`):
+    what `pkgutil.iter_modules(pkg.__path__)`, `pkgutil.iter_modules()` and
+    `pkgutil.walk_packages` list, as CPython's FileFinder lists a directory."""
+
+    def __init__(self, path, importer):
+        rel = relative(path)
+        found = None if rel is None else _freeze.node(rel)
+        if found is None or found[0] != _DIR:
+            raise ImportError("not a bundled directory", path=path)
+        self.path = path
+        self._rel = rel
+        self._importer = importer
+
+    def __repr__(self):
+        return f"FrozenPathFinder({self.path!r})"
+
+    def _origin_dir(self, fullname):
+        found = _freeze.lookup(fullname)
+        if found is None or found[0] == _NAMESPACE:
+            return None
+        kind, origin = found
+        directory = origin.rpartition("/")[0]
+        return directory.rpartition("/")[0] if kind == _PACKAGE else directory
+
+    def find_spec(self, fullname, target=None):
+        if self._origin_dir(fullname) != self._rel:
+            return None
+        return self._importer.find_spec(fullname)
+
+    def invalidate_caches(self):
+        pass
+
+    def iter_modules(self, prefix=""):
+        """`(prefix + name, ispkg)` of each module and regular package directly in
+        this directory, sorted by file name (namespace packages are not listed, as in
+        CPython)."""
+        base = f"{self._rel}/" if self._rel else ""
+        yielded = set()
+        for name, is_dir in _freeze.list_dir(self._rel) or ():
+            if is_dir:
+                init = _freeze.node(f"{base}{name}/__init__.py")
+                if "." in name or init is None or init[0] == _DIR:
+                    continue
+                modname, ispkg = name, True
+            elif name.endswith(".py") and name != "__init__.py":
+                modname, ispkg = name[:-3], False
+            else:
+                continue
+            if "." not in modname and modname not in yielded:
+                yielded.add(modname)
+                yield prefix + modname, ispkg
