@@ -117,11 +117,39 @@ class FrozenPath:
         return io.TextIOWrapper(stream, *args, **kwargs)
 
 
+_as_file_registered = False
+
+
+def _register_as_file():
+    """importlib.resources.as_file() on a bundled file makes a temporary copy, as for a
+    package in a zip file: that is for code that needs a real file (a C library, another
+    program). A bundled directory is given as its path under the virtual root, which
+    persists and which Python code reads like any directory, as CPython gives a package
+    directory on disk."""
+    global _as_file_registered
+    if _as_file_registered:
+        return
+    _as_file_registered = True
+    import contextlib
+    import pathlib
+    from importlib.resources import _common
+
+    @_common.as_file.register(FrozenPath)
+    @contextlib.contextmanager
+    def _(path):
+        if path.is_dir():
+            yield pathlib.Path(str(path))
+        else:
+            with _common._temp_file(path) as copy:
+                yield copy
+
+
 class _ResourceReader:
     def __init__(self, directory):
         self._dir = FrozenPath(directory)
 
     def files(self):
+        _register_as_file()
         return self._dir
 
     # The older ResourceReader protocol, for code that still calls it.

@@ -209,6 +209,8 @@ def open(
     if writing:
         if found is None:
             _parent_dir(rel, file)
+        elif "x" in mode:
+            raise _error(errno.EEXIST, file)
         raise _error(errno.EROFS, file)
     kind, _, _ = _node(rel, file)
     if kind == _UNREADABLE:
@@ -379,6 +381,8 @@ def os_open(native, path, flags, mode=0o777, *, dir_fd=None):
             raise _error(errno.EISDIR, path)
         if found is None:
             _parent_dir(rel, path)
+        elif flags & _native.O_CREAT and flags & _native.O_EXCL:
+            raise _error(errno.EEXIST, path)
         raise _error(errno.EROFS, path)
     _node(rel, path)
     # A descriptor needs a real file; bundled files have none (see docs/limits.md).
