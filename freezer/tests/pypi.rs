@@ -20,36 +20,10 @@ const REQUIREMENTS: &[&str] = &[
     "humanize==4.17.0",
 ];
 
-/// A venv with the requirements, made once and kept between runs (pip's cache helps too).
+/// The venv with the requirements, made once and kept between runs.
 fn venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pypi-venv");
-        let marker = dir.join("freeze-requirements.txt");
-        let wanted = REQUIREMENTS.join("\n");
-        if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
-            return dir;
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-        let status = clean_command("python3")
-            .args(["-m", "venv"])
-            .arg(&dir)
-            .status()
-            .unwrap();
-        assert!(status.success(), "python3 -m venv failed");
-        let out = clean_command(dir.join("bin/pip"))
-            .args(["install", "--disable-pip-version-check", "--quiet"])
-            .args(REQUIREMENTS)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pip install {REQUIREMENTS:?} failed (PyPI must be reachable):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        std::fs::write(&marker, wanted).unwrap();
-        dir
-    })
+    VENV.get_or_init(|| common::venv("pypi-venv", REQUIREMENTS))
 }
 
 /// Freeze with the venv active, then run the output and the venv's CPython on the same

@@ -203,3 +203,90 @@ pub fn traceback_summary(stderr: &str, root: &Path) -> Vec<String> {
     }
     lines
 }
+
+/// A virtual environment with `requirements` installed by CPython's pip, made once per
+/// name and kept between runs under the target directory (pip's download cache makes a
+/// rebuild cheap). Returns the venv's directory.
+pub fn venv(name: &str, requirements: &[&str]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let marker = dir.join("freeze-requirements.txt");
+    let wanted = requirements.join("\n");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = clean_command("python3")
+        .args(["-m", "venv"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "python3 -m venv failed");
+    let out = clean_command(dir.join("bin/pip"))
+        .args(["install", "--disable-pip-version-check", "--quiet"])
+        .args(requirements)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pip install {requirements:?} failed (PyPI must be reachable):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(&marker, wanted).unwrap();
+    dir
+}
+
+/// Run a command in a process group of its own, with no input; after `limit`, or as soon
+/// as it exits, every process left in that group is killed. Returns what it did and
+/// whether it had to be stopped — a frozen program that starts copies of itself or hangs
+/// cannot outlive the test.
+#[cfg(unix)]
+pub fn run_bounded(mut cmd: Command, limit: std::time::Duration) -> (Run, bool) {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = spawn(&mut cmd);
+    let group = child.id();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let err = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stderr.read_to_end(&mut buf);
+        buf
+    });
+    let start = std::time::Instant::now();
+    let (status, stopped) = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break (status, false);
+        }
+        if start.elapsed() > limit {
+            kill_group(group);
+            break (child.wait().expect("wait"), true);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // Whatever the program left running (a copy of itself, a helper process) goes too;
+    // then the pipes close and the readers finish.
+    kill_group(group);
+    let output = Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (output.into(), stopped)
+}
+
+#[cfg(unix)]
+fn kill_group(group: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{group}")])
+        .stderr(Stdio::null())
+        .status();
+}

@@ -1,0 +1,273 @@
+//! A corpus of real programs built on PyPI packages, each a folder
+//! `freezer/tests/corpus/<case>/main.py` driving one package the way its users do. The
+//! pinned `corpus/requirements.txt` is installed in a venv; each case is frozen with that
+//! venv active, and its output must be identical to the venv's CPython running the same
+//! file: stdout, stderr and exit status.
+//!
+//! The cases cover what real programs rely on: codecs, data read beside the code through
+//! `__file__`, modules named at run time, entry-point plugins, time zones, gettext
+//! catalogs, sqlite3, multiprocessing locks, XML, tokenize.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{Ctx, Run, clean_command, repo_root, run_bounded};
+
+/// Longer than any case takes (the slowest, pylint, takes seconds); a frozen program that
+/// starts copies of itself is stopped here with its whole process group.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Cases that still differ from CPython, each with its cause. The test insists they
+/// still differ, so a fix shows up as a failure asking to move the case out of here.
+const KNOWN_DIFFERENT: &[(&str, &str)] = &[
+    (
+        "arrow_dates",
+        "freezer: no time-zone path at run time (US/Pacific not found)",
+    ),
+    (
+        "autopep8_fix",
+        "RustPython: tokenize reads the whole input before the first token",
+    ),
+    (
+        "babel_dates",
+        "freezer: locale data read beside the code through __file__",
+    ),
+    (
+        "certifi_where",
+        "freezer: importlib.resources.as_file copies bundled data to a temp file",
+    ),
+    (
+        "chardet_detect",
+        "freezer: codecs found by name at run time are not bundled",
+    ),
+    (
+        "dateutil_tz",
+        "freezer: time-zone data beside the code and no time-zone path",
+    ),
+    (
+        "docutils_rst",
+        "freezer: readers and writers imported by computed names",
+    ),
+    (
+        "faker_locales",
+        "freezer: locale providers imported by computed names",
+    ),
+    (
+        "flake8_plugins",
+        "freezer: plugins' distribution metadata not bundled",
+    ),
+    (
+        "html5lib_parse",
+        "freezer: charmap codecs need _pycodecs, not bundled",
+    ),
+    (
+        "humanize_i18n",
+        "freezer: gettext catalogs read beside the code through __file__",
+    ),
+    (
+        "idna_codec",
+        "freezer: codecs found by name at run time are not bundled",
+    ),
+    (
+        "lark_grammar",
+        "RustPython: set operators with a collections.abc.Set operand",
+    ),
+    (
+        "markdown_it_render",
+        "freezer: mistune plugins imported by computed names",
+    ),
+    (
+        "openpyxl_roundtrip",
+        "freezer: codecs found by name at run time are not bundled",
+    ),
+    (
+        "parso_parse",
+        "freezer: grammar files read beside the code through __file__",
+    ),
+    ("peewee_sqlite", "runtime: no sqlite3"),
+    ("requests_https", "runtime: no ssl"),
+    (
+        "phonenumbers_parse",
+        "freezer: metadata modules imported by computed names",
+    ),
+    (
+        "prettytable_wcwidth",
+        "freezer: a C extension behind a guarded flag stops the build",
+    ),
+    (
+        "pycountry_lookup",
+        "freezer: databases read beside the code through __file__",
+    ),
+    (
+        "pylint_lint",
+        "freezer: checkers listed beside the code through __file__",
+    ),
+    (
+        "slugify_text",
+        "freezer: unidecode's per-block tables imported by computed names",
+    ),
+    (
+        "unidecode_text",
+        "freezer: per-block tables imported by computed names (wrong output, no error)",
+    ),
+    (
+        "xmltodict_parse",
+        "RustPython: expat drops namespace prefixes without namespace processing",
+    ),
+    (
+        "zoneinfo_tzdata",
+        "freezer: no time-zone path at run time, tzdata not bundled",
+    ),
+];
+
+fn corpus_dir() -> PathBuf {
+    repo_root().join("freezer/tests/corpus")
+}
+
+fn venv() -> &'static Path {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let text = std::fs::read_to_string(corpus_dir().join("requirements.txt")).unwrap();
+        let pins: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        common::venv("corpus-venv", &pins)
+    })
+}
+
+/// Freeze the case with the venv active and run it; run the venv's CPython on the same
+/// file in the same directory.
+fn frozen_and_cpython(case: &str) -> (Run, Run) {
+    let venv = venv();
+    let script = corpus_dir().join(case).join("main.py");
+    let ctx = Ctx::new();
+    // Other files in the case's folder are fixtures the program reads from its working
+    // directory (they are not bundled).
+    for entry in std::fs::read_dir(corpus_dir().join(case)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n != "main.py") {
+            std::fs::copy(
+                &path,
+                ctx.path(&path.file_name().unwrap().to_string_lossy()),
+            )
+            .unwrap();
+        }
+    }
+    let mut cmd = clean_command(common::freeze_bin());
+    cmd.current_dir(ctx.dir.path())
+        .env("FREEZE_STUB", common::stub())
+        .env("VIRTUAL_ENV", venv)
+        .arg(&script)
+        .args(["-o", "app", "-q"]);
+    let out = cmd.output().unwrap();
+    // A build that fails is a difference like any other (CPython runs the file).
+    let frozen = if out.status.success() {
+        let mut cmd = clean_command(ctx.path("app"));
+        cmd.current_dir(ctx.dir.path());
+        let (frozen, stopped) = run_bounded(cmd, LIMIT);
+        assert!(
+            !stopped,
+            "{case}: the frozen program ran longer than {LIMIT:?} (stopped):\n{}",
+            frozen.stderr
+        );
+        frozen
+    } else {
+        out.into()
+    };
+    let mut cmd = clean_command(venv.join("bin/python"));
+    cmd.current_dir(ctx.dir.path()).arg(&script);
+    let (cpython, stopped) = run_bounded(cmd, LIMIT);
+    assert!(!stopped, "{case}: CPython ran longer than {LIMIT:?}");
+    (frozen, cpython)
+}
+
+fn check(case: &str) {
+    let (frozen, cpython) = frozen_and_cpython(case);
+    assert_eq!(
+        cpython.code,
+        Some(0),
+        "{case} fails under CPython:\n{}",
+        cpython.stderr
+    );
+    match KNOWN_DIFFERENT.iter().find(|(name, _)| *name == case) {
+        None => assert_eq!(
+            frozen, cpython,
+            "{case}: the frozen program differs from CPython"
+        ),
+        Some((_, cause)) => assert_ne!(
+            frozen, cpython,
+            "{case} now runs as under CPython: remove it from KNOWN_DIFFERENT ({cause})"
+        ),
+    }
+}
+
+macro_rules! corpus {
+    ($($case:ident),* $(,)?) => {
+        $(#[test] fn $case() { check(stringify!($case)); })*
+        const CASES: &[&str] = &[$(stringify!($case)),*];
+    };
+}
+
+corpus!(
+    arrow_dates,
+    autopep8_fix,
+    babel_dates,
+    bs4_html,
+    certifi_where,
+    chardet_detect,
+    cowsay_says,
+    dateutil_tz,
+    docutils_rst,
+    emoji_text,
+    faker_locales,
+    feedparser_rss,
+    flake8_plugins,
+    html5lib_parse,
+    humanize_i18n,
+    idna_codec,
+    inflect_words,
+    isort_code,
+    lark_grammar,
+    mako_template,
+    markdown_it_render,
+    natsort_misc,
+    num2words_langs,
+    openpyxl_roundtrip,
+    parso_parse,
+    peewee_sqlite,
+    phonenumbers_parse,
+    prettytable_wcwidth,
+    pycountry_lookup,
+    pycparser_parse,
+    pylint_lint,
+    pytz_zones,
+    requests_https,
+    rich_table,
+    slugify_text,
+    sqlparse_format,
+    tomlkit_roundtrip,
+    tqdm_progress,
+    unidecode_text,
+    xmltodict_parse,
+    yapf_format,
+    zoneinfo_tzdata
+);
+
+#[test]
+fn every_case_folder_is_a_test() {
+    let mut folders: Vec<String> = std::fs::read_dir(corpus_dir())
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    assert_eq!(folders, CASES, "corpus folders and tests differ");
+    for (case, _) in KNOWN_DIFFERENT {
+        assert!(CASES.contains(case), "KNOWN_DIFFERENT names no case {case}");
+    }
+}
