@@ -31,10 +31,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "RustPython: tokenize reads the whole input before the first token",
     ),
     (
-        "babel_dates",
-        "freezer: locale data read beside the code through __file__",
-    ),
-    (
         "certifi_where",
         "freezer: importlib.resources.as_file copies bundled data to a temp file",
     ),
@@ -63,10 +59,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "freezer: charmap codecs need _pycodecs, not bundled",
     ),
     (
-        "humanize_i18n",
-        "freezer: gettext catalogs read beside the code through __file__",
-    ),
-    (
         "idna_codec",
         "freezer: codecs found by name at run time are not bundled",
     ),
@@ -82,10 +74,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "openpyxl_roundtrip",
         "freezer: codecs found by name at run time are not bundled",
     ),
-    (
-        "parso_parse",
-        "freezer: grammar files read beside the code through __file__",
-    ),
     ("peewee_sqlite", "runtime: no sqlite3"),
     ("requests_https", "runtime: no ssl"),
     (
@@ -95,10 +83,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     (
         "prettytable_wcwidth",
         "freezer: a C extension behind a guarded flag stops the build",
-    ),
-    (
-        "pycountry_lookup",
-        "freezer: databases read beside the code through __file__",
     ),
     (
         "pylint_lint",
