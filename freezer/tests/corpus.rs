@@ -86,7 +86,7 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     ),
     (
         "pylint_lint",
-        "freezer: checkers listed beside the code through __file__",
+        "freezer: checker modules found by listing their directory are not bundled (runs as under CPython with --include pylint.checkers --include pylint.reporters)",
     ),
     (
         "slugify_text",
