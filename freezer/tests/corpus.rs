@@ -27,10 +27,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "RustPython: tokenize reads the whole input before the first token",
     ),
     (
-        "babel_dates",
-        "freezer: locale data read beside the code through __file__",
-    ),
-    (
         "certifi_where",
         "freezer: importlib.resources.as_file copies bundled data to a temp file",
     ),
@@ -47,10 +43,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "freezer: pkgutil.iter_modules lists no bundled locale packages",
     ),
     (
-        "humanize_i18n",
-        "freezer: gettext catalogs read beside the code through __file__",
-    ),
-    (
         "lark_grammar",
         "RustPython: set operators with a collections.abc.Set operand",
     ),
@@ -58,19 +50,11 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "openpyxl_roundtrip",
         "RustPython: openpyxl's Integer descriptor leaves workbookView.activeTab a str after a save (not isolated yet)",
     ),
-    (
-        "parso_parse",
-        "freezer: grammar files read beside the code through __file__",
-    ),
     ("peewee_sqlite", "runtime: no sqlite3"),
     ("requests_https", "runtime: no ssl"),
     (
-        "pycountry_lookup",
-        "freezer: databases read beside the code through __file__",
-    ),
-    (
         "pylint_lint",
-        "freezer: checkers listed beside the code through __file__",
+        "freezer: checker modules found by listing their directory are not bundled (runs as under CPython with --include pylint.checkers --include pylint.reporters)",
     ),
     (
         "xmltodict_parse",

@@ -14,6 +14,10 @@ const REQUIREMENTS: &[&str] = &[
     "pygments==2.19.1",
     "pyfiglet==1.0.2",
     "tabulate==0.9.0",
+    // Read data files beside their modules through __file__ (open, os.path, gettext).
+    "parso==0.8.7",
+    "pycountry==26.2.16",
+    "humanize==4.17.0",
 ];
 
 /// The venv with the requirements, made once and kept between runs.
@@ -93,4 +97,31 @@ fn tabulate_prints_a_grid_table() {
          print(tabulate(rows, headers=['fruit', 'count', 'price'], tablefmt='grid', floatfmt='.2f'))\n",
     );
     same_as_cpython(&ctx, &["table.py"], &["table.py"], &[&[]]);
+}
+
+/// Libraries that find their data beside their own modules: parso opens its grammar
+/// files through `os.path.dirname(__file__)`, pycountry opens its JSON databases and
+/// gettext catalogues under a path made from `importlib.resources.files()`, humanize
+/// reads its catalogues from the directory `importlib.resources.as_file()` gives.
+#[test]
+fn libraries_reading_data_beside_their_modules() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "data.py",
+        "import datetime, gettext, humanize, parso, pycountry\n\
+         module = parso.load_grammar(version='3.11').parse('def f(x):\\n    return x + 1\\n')\n\
+         print([n.type for n in module.children], module.children[0].name.value)\n\
+         print(pycountry.countries.get(alpha_2='DE').name, pycountry.languages.get(alpha_3='fra').name)\n\
+         de = gettext.translation('iso3166-1', pycountry.LOCALES_DIR, languages=['de'])\n\
+         print(de.gettext('Germany'), de.gettext('France'))\n\
+         print(humanize.intcomma(1234567), humanize.naturalsize(10**9))\n\
+         humanize.i18n.activate('fr_FR')\n\
+         print(humanize.naturaldelta(datetime.timedelta(hours=3)))\n",
+    );
+    same_as_cpython(&ctx, &["data.py"], &["data.py"], &[&[]]);
+    let run = ctx.run(&ctx.path("app"), &[], b"");
+    assert_eq!(
+        run.stdout,
+        "['funcdef', 'endmarker'] f\nGermany French\nDeutschland Frankreich\n1,234,567 1.0 GB\n3 heures\n"
+    );
 }
