@@ -311,7 +311,6 @@ fn start_server(dir: &Path) -> Server {
 
 const CLIENT: &str = r#"
 import socket, ssl, sys, urllib.error, urllib.request
-import encodings.idna  # socket encodes host names with it; found by name at run time
 port, ca, unknown_ca = sys.argv[1:4]
 url = f"https://127.0.0.1:{port}"
 context = ssl.create_default_context(cafile=ca)
