@@ -35,24 +35,12 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "freezer: time-zone data beside the code and no time-zone path",
     ),
     (
-        "docutils_rst",
-        "freezer: the HTML writer's template.txt read beside the code through __file__",
-    ),
-    (
-        "faker_locales",
-        "freezer: pkgutil.iter_modules lists no bundled locale packages",
-    ),
-    (
         "lark_grammar",
         "RustPython: set operators with a collections.abc.Set operand",
     ),
     (
         "openpyxl_roundtrip",
         "RustPython: openpyxl's Integer descriptor leaves workbookView.activeTab a str after a save (not isolated yet)",
-    ),
-    (
-        "pylint_lint",
-        "freezer: checker modules found by listing their directory are not bundled (runs as under CPython with --include pylint.checkers --include pylint.reporters)",
     ),
     (
         "xmltodict_parse",
