@@ -27,12 +27,8 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "RustPython: tokenize reads the whole input before the first token",
     ),
     (
-        "certifi_where",
-        "freezer: importlib.resources.as_file copies bundled data to a temp file",
-    ),
-    (
         "dateutil_tz",
-        "freezer: time-zone data beside the code and no time-zone path",
+        "runtime: a DeprecationWarning raised at import is attributed to the import machinery, not __main__",
     ),
     (
         "lark_grammar",
@@ -176,6 +172,7 @@ corpus!(
     slugify_text,
     sqlparse_format,
     tomlkit_roundtrip,
+    tqdm_process_map,
     tqdm_progress,
     unidecode_text,
     xmltodict_parse,

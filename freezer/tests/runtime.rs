@@ -333,3 +333,33 @@ fn traceback_hides_the_import_machinery_as_cpython_does() {
         frozen.stderr
     );
 }
+
+#[test]
+fn warnings_from_an_import_name_the_importing_line_as_cpython_does() {
+    // `stacklevel=2` at a module's top level points past the import system to the line
+    // that imported it; DeprecationWarning is shown only when that line is in __main__.
+    let ctx = Ctx::new();
+    ctx.write(
+        "src/oldapi.py",
+        "import warnings\nwarnings.warn('oldapi is deprecated', DeprecationWarning, stacklevel=2)\n",
+    );
+    ctx.write(
+        "src/lib.py",
+        "import warnings\nwarnings.warn('lib warns', UserWarning, stacklevel=2)\nimport oldapi\n",
+    );
+    let exe = freeze_script(&ctx, "warner", "import oldapi\nimport lib\nprint('done')\n");
+    let frozen = ctx.run(&exe, &[], b"");
+    let cpython = python(&ctx.path("src/warner.py"), &[], b"", ctx.dir.path());
+    // Code objects name files relative to their search root; CPython names the script
+    // by the path it was given.
+    let root = format!("{}/", ctx.path("src").display());
+    assert_eq!(frozen.stdout, cpython.stdout);
+    assert_eq!(frozen.stderr, cpython.stderr.replace(&root, ""));
+    assert!(
+        frozen
+            .stderr
+            .contains("warner.py:2: UserWarning: lib warns"),
+        "{}",
+        frozen.stderr
+    );
+}

@@ -122,8 +122,8 @@ _as_file_registered = False
 
 
 def _register_as_file():
-    """importlib.resources.as_file() on a bundled file makes a temporary copy, as for a
-    package in a zip file: that is for code that needs a real file (a C library, another
+    """importlib.resources.as_file() on a bundled file makes a temporary copy of the same
+    name, as for a package in a zip file: that is for code that needs a real file (a C library, another
     program). A bundled directory is given as its path under the virtual root, which
     persists and which Python code reads like any directory, as CPython gives a package
     directory on disk."""
@@ -141,8 +141,18 @@ def _register_as_file():
         if path.is_dir():
             yield pathlib.Path(str(path))
         else:
-            with _common._temp_file(path) as copy:
+            # Under its own name, as CPython gives the file itself (certifi.where()
+            # ends in "cacert.pem"), in a private directory removed afterwards.
+            import shutil
+            import tempfile
+
+            directory = tempfile.mkdtemp(prefix="freeze-")
+            try:
+                copy = pathlib.Path(directory, path.name)
+                copy.write_bytes(path.read_bytes())
                 yield copy
+            finally:
+                shutil.rmtree(directory, ignore_errors=True)
 
 
 class _ResourceReader:
@@ -319,7 +329,7 @@ def _seed_linecache():
 _HIDDEN_FRAMES = (
     "<frozen importlib._bootstrap>",
     "<frozen importlib._bootstrap_external>",
-    "<freeze bootstrap>",
+    "<frozen importlib._bootstrap_freeze>",
     "<freeze vfs>",
 )
 

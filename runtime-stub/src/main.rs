@@ -35,7 +35,13 @@ const EXIT_BAD_PAYLOAD: u8 = 2;
 
 /// The import machinery the frozen program sees, compiled when the stub is built.
 fn bootstrap_code() -> rustpython_vm::frozen::FrozenCodeObject<&'static [u8]> {
-    rustpython_vm::py_compile!(file = "bootstrap.py", module_name = "<freeze bootstrap>")
+    // The name marks its frames as the import system's ("importlib" and "_bootstrap"), as
+    // CPython's own: `warnings.warn(..., stacklevel=2)` in an imported module skips them and
+    // names the importing line, and tracebacks leave them out.
+    rustpython_vm::py_compile!(
+        file = "bootstrap.py",
+        module_name = "<frozen importlib._bootstrap_freeze>"
+    )
 }
 /// The compiler macro does not tell cargo about the file; this does, so an edit rebuilds.
 const _BOOTSTRAP_SOURCE: &str = include_str!("bootstrap.py");
