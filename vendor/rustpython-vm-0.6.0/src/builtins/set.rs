@@ -1133,7 +1133,9 @@ impl AsNumber for PySet {
                 }
             }),
             inplace_subtract: Some(|a, b, vm| {
-                if let Some(a) = a.downcast_ref::<PySet>() {
+                if let Some(a) = a.downcast_ref::<PySet>()
+                    && AnySet::check(b, vm)
+                {
                     PySet::__isub__(a.to_owned(), AnySet::try_from_object(vm, b.to_owned())?, vm)
                         .to_pyresult(vm)
                 } else {
@@ -1141,7 +1143,9 @@ impl AsNumber for PySet {
                 }
             }),
             inplace_and: Some(|a, b, vm| {
-                if let Some(a) = a.downcast_ref::<PySet>() {
+                if let Some(a) = a.downcast_ref::<PySet>()
+                    && AnySet::check(b, vm)
+                {
                     PySet::__iand__(a.to_owned(), AnySet::try_from_object(vm, b.to_owned())?, vm)
                         .to_pyresult(vm)
                 } else {
@@ -1149,7 +1153,9 @@ impl AsNumber for PySet {
                 }
             }),
             inplace_xor: Some(|a, b, vm| {
-                if let Some(a) = a.downcast_ref::<PySet>() {
+                if let Some(a) = a.downcast_ref::<PySet>()
+                    && AnySet::check(b, vm)
+                {
                     PySet::__ixor__(a.to_owned(), AnySet::try_from_object(vm, b.to_owned())?, vm)
                         .to_pyresult(vm)
                 } else {
@@ -1157,7 +1163,9 @@ impl AsNumber for PySet {
                 }
             }),
             inplace_or: Some(|a, b, vm| {
-                if let Some(a) = a.downcast_ref::<PySet>() {
+                if let Some(a) = a.downcast_ref::<PySet>()
+                    && AnySet::check(b, vm)
+                {
                     PySet::__ior__(a.to_owned(), AnySet::try_from_object(vm, b.to_owned())?, vm)
                         .to_pyresult(vm)
                 } else {
