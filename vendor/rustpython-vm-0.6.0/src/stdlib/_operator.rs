@@ -229,7 +229,7 @@ mod _operator {
     }
 
     #[pyfunction]
-    fn length_hint(args: LengthHintArgs, vm: &VirtualMachine) -> PyResult<usize> {
+    fn length_hint(args: LengthHintArgs, vm: &VirtualMachine) -> PyResult<isize> {
         let LengthHintArgs { obj, default } = args;
         if !default.fast_isinstance(vm.ctx.types.int_type) {
             return Err(vm.new_type_error(format!(
@@ -237,11 +237,16 @@ mod _operator {
                 default.class().name()
             )));
         }
-        let default: usize = default
+        // Any Py_ssize_t is a valid default, negative ones included: it is
+        // returned as is when the object has neither a length nor a hint.
+        let default: isize = default
             .downcast_ref::<PyInt>()
             .unwrap()
             .try_to_primitive(vm)?;
-        obj.length_hint(default, vm)
+        Ok(match vm.length_hint_opt(obj)? {
+            Some(hint) => hint as isize,
+            None => default,
+        })
     }
 
     // Inplace Operators
