@@ -77,11 +77,11 @@ mod atexit {
             let (func, args) = PyRc::try_unwrap(entry).unwrap_or_else(|e| (*e).clone());
             if let Err(e) = func.call(args, vm) {
                 let exit = e.fast_isinstance(vm.ctx.exceptions.system_exit);
-                let msg = func
-                    .repr(vm)
-                    .ok()
-                    .map(|r| format!("Exception ignored in atexit callback {}", r.as_wtf8()));
-                vm.run_unraisable(e, msg, vm.ctx.none());
+                vm.run_unraisable(
+                    e,
+                    Some("Exception ignored in atexit callback".to_owned()),
+                    func,
+                );
                 if exit {
                     break;
                 }
