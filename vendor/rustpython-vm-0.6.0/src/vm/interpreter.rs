@@ -657,10 +657,13 @@ impl Interpreter {
             };
 
             // Wait for thread shutdown - call threading._shutdown() if available.
-            // This waits for all non-daemon threads to complete.
-            // threading module may not be imported, so ignore import errors.
+            // This waits for all non-daemon threads to complete. Like CPython's
+            // wait_for_thread_shutdown(), only look `threading` up in
+            // sys.modules: a program that never imported it started no thread
+            // through it, and importing it here would run its code at exit.
             #[cfg(feature = "threading")]
-            if let Ok(threading) = vm.import("threading", 0)
+            if let Ok(modules) = vm.sys_module.get_attr("modules", vm)
+                && let Ok(threading) = modules.get_item("threading", vm)
                 && let Ok(shutdown) = threading.get_attr("_shutdown", vm)
                 && let Err(e) = shutdown.call((), vm)
             {
