@@ -247,6 +247,11 @@ mod _pyexpat {
         // become harmless no-ops instead of starting a new document.
         #[pytraverse(skip)]
         finished: AtomicBool,
+        // The namespaces in scope in each open element, outermost first, so
+        // that a parser without namespace processing can report the
+        // `xmlns`/`xmlns:p` attributes each element declares.
+        #[pytraverse(skip)]
+        open_namespaces: PyRwLock<Vec<xml::namespace::Namespace>>,
         start_element: MutableObject,
         end_element: MutableObject,
         character_data: MutableObject,
@@ -823,6 +828,7 @@ mod _pyexpat {
                 backend: PyRwLock::new(None),
                 busy: AtomicBool::new(false),
                 finished: AtomicBool::new(false),
+                open_namespaces: PyRwLock::new(Vec::new()),
                 start_element: MutableObject::new(vm.ctx.none()),
                 end_element: MutableObject::new(vm.ctx.none()),
                 character_data: MutableObject::new(vm.ctx.none()),
@@ -1048,11 +1054,54 @@ mod _pyexpat {
         }
 
         /// Construct element name with namespace if separator is set
+        /// or, without namespace processing, as written in the document
+        /// (`prefix:local`), like libexpat's `XML_ParserCreate`.
         fn make_name(&self, name: &xml::name::OwnedName) -> String {
-            match (&self.namespace_separator, &name.namespace) {
-                (Some(sep), Some(ns)) => format!("{}{}{}", ns, sep, name.local_name),
+            match (&self.namespace_separator, &name.namespace, &name.prefix) {
+                (Some(sep), Some(ns), _) => format!("{}{}{}", ns, sep, name.local_name),
+                (None, _, Some(prefix)) => format!("{}:{}", prefix, name.local_name),
                 _ => name.local_name.clone(),
             }
+        }
+
+        /// The namespace declarations an element makes, as the attributes
+        /// libexpat reports for them when namespace processing is off
+        /// (`xmlns` for the default namespace, `xmlns:p` for a prefix).
+        /// xml-rs takes them out of the attribute list and only gives the
+        /// namespaces in scope, so compare those with the parent element's.
+        fn namespace_attributes(
+            &self,
+            in_scope: &xml::namespace::Namespace,
+        ) -> Vec<(String, String)> {
+            let mut open = self.open_namespaces.write();
+            let declared = if self.namespace_separator.is_some() {
+                Vec::new()
+            } else {
+                let parent = open.last();
+                in_scope
+                    .0
+                    .iter()
+                    .filter(|(prefix, uri)| match parent {
+                        Some(parent) => parent.get(prefix.as_str()) != Some(uri.as_str()),
+                        None => !matches!(
+                            (prefix.as_str(), uri.as_str()),
+                            (xml::namespace::NS_NO_PREFIX, xml::namespace::NS_EMPTY_URI)
+                                | (xml::namespace::NS_XML_PREFIX, xml::namespace::NS_XML_URI)
+                                | (xml::namespace::NS_XMLNS_PREFIX, xml::namespace::NS_XMLNS_URI)
+                        ),
+                    })
+                    .map(|(prefix, uri)| {
+                        let name = if prefix.is_empty() {
+                            "xmlns".to_owned()
+                        } else {
+                            format!("xmlns:{prefix}")
+                        };
+                        (name, uri.clone())
+                    })
+                    .collect()
+            };
+            open.push(in_scope.clone());
+            declared
         }
 
         /// Build a `PyStr` for an element or attribute *name*, memoizing it in
@@ -1086,8 +1135,19 @@ mod _pyexpat {
         fn dispatch(&self, vm: &VirtualMachine, event: XmlEvent) -> PyResult<()> {
             match event {
                 XmlEvent::StartElement {
-                    name, attributes, ..
+                    name,
+                    attributes,
+                    namespace,
                 } => {
+                    let declared = self.namespace_attributes(&namespace);
+                    let attributes = declared
+                        .into_iter()
+                        .map(|(name, value)| xml::attribute::OwnedAttribute {
+                            name: xml::name::OwnedName::local(name),
+                            value,
+                        })
+                        .chain(attributes)
+                        .collect::<Vec<_>>();
                     let ordered = self.ordered_attributes.read().is(&vm.ctx.true_value);
                     // Build the container.
                     let attrs: PyObjectRef = if ordered {
@@ -1116,6 +1176,7 @@ mod _pyexpat {
                     invoke_handler(vm, &self.start_element, (name_str, attrs))
                 }
                 XmlEvent::EndElement { name, .. } => {
+                    self.open_namespaces.write().pop();
                     let name_str = self.intern_name(vm, self.make_name(&name));
                     invoke_handler(vm, &self.end_element, (name_str,))
                 }
