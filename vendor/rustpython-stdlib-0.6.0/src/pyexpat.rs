@@ -552,10 +552,91 @@ mod _pyexpat {
         Event(PreparedEvent),
         /// `EndDocument` was reached; the parser thread has exited.
         Finished,
-        /// xml-rs reported a parse error. Mirrors the previous
-        /// whole-buffer implementation, which silently stopped dispatching
-        /// on the first parse error rather than raising `ExpatError`.
-        Error,
+        /// xml-rs reported a parse error: `Parse()` raises `ExpatError`.
+        Error(ParseFailure),
+    }
+
+    /// A document that is not well-formed, as libexpat reports it: its
+    /// error code (`xml.parsers.expat.errors`) and where it was found.
+    #[derive(Debug, Clone, Copy)]
+    struct ParseFailure {
+        code: i32,
+        line: i64,
+        column: i64,
+    }
+
+    impl ParseFailure {
+        /// The libexpat error nearest to what xml-rs reported.
+        fn from_xml_rs(err: &xml::reader::Error) -> Self {
+            let msg = err.msg();
+            let code = if matches!(err.kind(), xml::reader::ErrorKind::UnexpectedEof) {
+                5 // XML_ERROR_UNCLOSED_TOKEN
+            } else if msg.contains("Unexpected closing tag") {
+                7 // XML_ERROR_TAG_MISMATCH
+            } else if msg.contains("outside the root element") {
+                9 // XML_ERROR_JUNK_AFTER_DOC_ELEMENT
+            } else if msg.contains("no root element") || msg.contains("still inside the root") {
+                3 // XML_ERROR_NO_ELEMENTS
+            } else if msg.contains("Unexpected end of stream") {
+                5 // XML_ERROR_UNCLOSED_TOKEN
+            } else if msg.contains("is redefined") {
+                8 // XML_ERROR_DUPLICATE_ATTRIBUTE
+            } else if msg.contains("Undefined entity") || msg.contains("Unexpected entity") {
+                11 // XML_ERROR_UNDEFINED_ENTITY
+            } else if msg.contains("prefix is unbound") {
+                27 // XML_ERROR_UNBOUND_PREFIX
+            } else {
+                4 // XML_ERROR_INVALID_TOKEN
+            };
+            // xml-rs reports where it noticed the error; libexpat, where the
+            // offending name starts: `</name>`'s name, `&name;`'s ampersand.
+            let pos = err.position();
+            let back = if let Some(rest) = msg.split("Unexpected closing tag: ").nth(1) {
+                rest.split(" != ").next().map_or(0, |name| name.chars().count())
+            } else if let Some(name) = msg.split("Unexpected entity: ").nth(1) {
+                name.chars().count() + 1
+            } else {
+                0
+            };
+            Self {
+                code,
+                line: pos.row as i64 + 1,
+                column: (pos.column as i64 - back as i64).max(0),
+            }
+        }
+
+        fn message(self) -> &'static str {
+            match self.code {
+                3 => "no element found",
+                5 => "unclosed token",
+                7 => "mismatched tag",
+                8 => "duplicate attribute",
+                9 => "junk after document element",
+                11 => "undefined entity",
+                27 => "unbound prefix",
+                _ => "not well-formed (invalid token)",
+            }
+        }
+
+        /// `ExpatError("<message>: line L, column C")` with `code`,
+        /// `lineno` and `offset` set, as pyexpat's `set_error` makes it.
+        fn into_exception(self, vm: &VirtualMachine) -> crate::vm::builtins::PyBaseExceptionRef {
+            let exc = vm.new_exception_msg(
+                PyExpatError::class(&vm.ctx).to_owned(),
+                format!(
+                    "{}: line {}, column {}",
+                    self.message(),
+                    self.line,
+                    self.column
+                )
+                .into(),
+            );
+            let obj = exc.as_object();
+            let _ = obj.set_attr("code", vm.ctx.new_int(self.code), vm);
+            let _ = obj.set_attr("lineno", vm.ctx.new_int(self.line), vm);
+            let _ = obj.set_attr("offset", vm.ctx.new_int(self.column), vm);
+            exc
+        }
     }
 
     /// Set, once and permanently, by a `pthread_atfork` child hook the
@@ -728,8 +809,8 @@ mod _pyexpat {
                         break;
                     }
                 }
-                Err(_) => {
-                    let _ = tx.send(ParserMsg::Error);
+                Err(err) => {
+                    let _ = tx.send(ParserMsg::Error(ParseFailure::from_xml_rs(&err)));
                     break;
                 }
             }
@@ -1013,6 +1094,7 @@ mod _pyexpat {
 
         fn create_config(&self) -> xml::ParserConfig {
             xml::ParserConfig::new()
+                .allow_multiple_root_elements(false)
                 .cdata_to_characters(false)
                 .coalesce_characters(false)
                 .ignore_comments(false)
@@ -1262,9 +1344,10 @@ mod _pyexpat {
                         self.teardown_backend();
                         return Ok(());
                     }
-                    ParserMsg::Error => {
+                    ParserMsg::Error(failure) => {
+                        self.finished.store(true, Ordering::SeqCst);
                         self.teardown_backend();
-                        return Ok(());
+                        return Err(failure.into_exception(vm));
                     }
                     ParserMsg::Event(ev) => {
                         *self.current_line.write() = ev.line;
@@ -1360,9 +1443,11 @@ mod _pyexpat {
                     // xml-rs is stricter than libexpat about a document
                     // prefix that is only well-formed once more bytes
                     // arrive (or never, if this chunk really is malformed);
-                    // mirrors `ParserMsg::Error`, which is silently
-                    // swallowed for compatibility rather than raising
-                    // `ExpatError`.
+                    // so only an error in the final chunk raises
+                    // `ExpatError`, as `ParserMsg::Error` does.
+                    Err(err) if isfinal => {
+                        break Err(ParseFailure::from_xml_rs(&err).into_exception(vm));
+                    }
                     Err(_) => break Ok(()),
                 }
             };
