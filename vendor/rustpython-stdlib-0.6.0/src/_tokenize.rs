@@ -94,9 +94,7 @@ mod _tokenize {
                 extra_tokens,
                 encoding: encoding.map(|s| s.to_string()),
                 state: PyRwLock::new(TokenizerState {
-                    phase: TokenizerPhase::Reading {
-                        source: String::new(),
-                    },
+                    phase: TokenizerPhase::start(),
                 }),
             })
         }
@@ -106,37 +104,49 @@ mod _tokenize {
 
     impl IterNext for PyTokenizerIter {
         fn next(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-            let mut state = zelf.state.read().clone();
+            // Work on the state without holding the lock (readline runs
+            // Python code) and without copying it for every token.
+            let mut state = core::mem::replace(
+                &mut *zelf.state.write(),
+                TokenizerState {
+                    phase: TokenizerPhase::Done,
+                },
+            );
+            let result = Self::advance(zelf, &mut state, vm);
+            *zelf.state.write() = state;
+            result
+        }
+    }
 
+    impl PyTokenizerIter {
+        /// Like CPython's tokenizer, call `readline` only when the next token
+        /// needs another line: a token is yielded as soon as the lines read so
+        /// far decide it, so `readline` has been called once per line up to
+        /// the token's own.
+        fn advance(
+            zelf: &Py<Self>,
+            state: &mut TokenizerState,
+            vm: &VirtualMachine,
+        ) -> PyResult<PyIterReturn> {
             loop {
                 match &mut state.phase {
-                    TokenizerPhase::Reading { source } => {
-                        let line = zelf.readline(vm)?;
-                        if line.is_empty() {
-                            let accumulated = core::mem::take(source);
-                            let parsed = parse_unchecked_source(&accumulated, PySourceType::Python);
-                            let tokens: Vec<Token> = parsed.tokens().iter().copied().collect();
-                            let errors: Vec<ParseError> = parsed.errors().to_vec();
-                            let line_index = LineIndex::from_source_text(&accumulated);
-                            let implicit_nl = !accumulated.ends_with('\n');
-                            state.phase = TokenizerPhase::Yielding {
-                                source: accumulated,
-                                tokens,
-                                errors,
-                                index: 0,
-                                line_index,
-                                need_implicit_nl: implicit_nl,
-                                pending_fstring_parts: Vec::new(),
-                                pending_empty_fstring_middle: None,
-                            };
-                        } else {
-                            source.push_str(&line);
+                    TokenizerPhase::Yielding {
+                        index,
+                        stream,
+                        pending_fstring_parts,
+                        pending_empty_fstring_middle,
+                        ..
+                    } => {
+                        if !stream.exhausted
+                            && *index >= stream.stable
+                            && pending_fstring_parts.is_empty()
+                            && pending_empty_fstring_middle.is_none()
+                        {
+                            let line = zelf.readline(vm)?;
+                            feed_line(state, &line);
+                            continue;
                         }
-                    }
-                    TokenizerPhase::Yielding { .. } => {
-                        let result = emit_next_token(&mut state, zelf.extra_tokens, vm)?;
-                        *zelf.state.write() = state;
-                        return Ok(result);
+                        return emit_next_token(state, zelf.extra_tokens, vm);
                     }
                     TokenizerPhase::Done => {
                         return Ok(PyIterReturn::StopIteration(None));
@@ -144,6 +154,127 @@ mod _tokenize {
                 }
             }
         }
+    }
+
+    /// Add one line from `readline` ("" at the end of the input) and lex again.
+    ///
+    /// Lexing restarts at `stream.base`, the start of the latest top-level
+    /// statement known to begin at column 0 after a NEWLINE: the lexer's
+    /// state there (no open bracket, no indentation) is its initial state,
+    /// so the tokens before it never change and each line costs the length
+    /// of the current top-level statement, not of the whole input.
+    fn feed_line(state: &mut TokenizerState, line: &str) {
+        let TokenizerPhase::Yielding {
+            source,
+            tokens,
+            errors,
+            line_index,
+            need_implicit_nl,
+            stream,
+            ..
+        } = &mut state.phase
+        else {
+            unreachable!()
+        };
+        if line.is_empty() {
+            stream.exhausted = true;
+        } else {
+            source.push_str(line);
+        }
+        let base = stream.base;
+        // Offsets in the parsed text must be offsets in `source`: stand in
+        // for the lines before `base` with one comment line of that length,
+        // whose tokens are dropped below.
+        let text = match base {
+            0 => alloc::borrow::Cow::Borrowed(source.as_str()),
+            1 => alloc::borrow::Cow::Owned(format!("\n{}", &source[base..])),
+            _ => alloc::borrow::Cow::Owned(format!(
+                "#{}\n{}",
+                " ".repeat(base - 2),
+                &source[base..]
+            )),
+        };
+        let parsed = parse_unchecked_source(&text, PySourceType::Python);
+        let from = TextSize::from(base as u32);
+        tokens.truncate(stream.frozen);
+        tokens.extend(
+            parsed
+                .tokens()
+                .iter()
+                .copied()
+                .filter(|t| t.start() >= from),
+        );
+        *errors = parsed
+            .errors()
+            .iter()
+            .filter(|e| e.location.start() >= from)
+            .cloned()
+            .collect();
+        *line_index = LineIndex::from_source_text(source);
+        *need_implicit_nl = !source.ends_with('\n');
+        if stream.exhausted {
+            stream.stable = tokens.len();
+            return;
+        }
+        // A token is final once it ends before the text read so far does, or
+        // is the newline that ends it; whatever touches the end of the text
+        // (an unterminated string, the DEDENTs and ENDMARKER of an end of
+        // input) may still change with the next line.
+        let len = TextSize::of(source.as_str());
+        let ends_with_newline = source.ends_with('\n');
+        stream.stable = stream.frozen
+            + tokens[stream.frozen..]
+                .iter()
+                .take_while(|t| {
+                    t.end() < len
+                        || (ends_with_newline
+                            && t.end() == len
+                            && !t.range().is_empty()
+                            && matches!(
+                                t.kind(),
+                                TokenKind::Newline | TokenKind::NonLogicalNewline
+                            ))
+                })
+                .count();
+        if let Some(start) = (stream.frozen + 1..stream.stable)
+            .rev()
+            .find(|&i| starts_top_level_statement(&tokens[..], i, source.as_str()))
+        {
+            stream.frozen = start;
+            stream.base = tokens[start].start().to_usize();
+        }
+    }
+
+    /// Whether `tokens[i]` is the first token of a statement at column 0
+    /// outside any bracket: it starts a line and the last significant token
+    /// before it is a NEWLINE.
+    fn starts_top_level_statement(tokens: &[Token], i: usize, source: &str) -> bool {
+        let token = tokens[i];
+        if matches!(
+            token.kind(),
+            TokenKind::Newline
+                | TokenKind::NonLogicalNewline
+                | TokenKind::Comment
+                | TokenKind::Indent
+                | TokenKind::Dedent
+                | TokenKind::EndOfFile
+        ) {
+            return false;
+        }
+        let start = token.start().to_usize();
+        if start != 0 && source.as_bytes()[start - 1] != b'\n' {
+            return false;
+        }
+        tokens[..i]
+            .iter()
+            .rev()
+            .find(|t| {
+                !matches!(
+                    t.kind(),
+                    TokenKind::Dedent | TokenKind::Comment | TokenKind::NonLogicalNewline
+                )
+            })
+            .is_none_or(|t| t.kind() == TokenKind::Newline)
     }
 
     /// Emit the next token from the Yielding phase.
@@ -161,6 +292,7 @@ mod _tokenize {
             need_implicit_nl,
             pending_fstring_parts,
             pending_empty_fstring_middle,
+            ..
         } = &mut state.phase
         else {
             unreachable!()
@@ -636,9 +768,6 @@ mod _tokenize {
 
     #[derive(Clone, Debug)]
     enum TokenizerPhase {
-        Reading {
-            source: String,
-        },
         Yielding {
             source: String,
             tokens: Vec<Token>,
@@ -651,8 +780,40 @@ mod _tokenize {
             /// Pending empty FSTRING_MIDDLE for format spec nesting:
             /// (type, line, col, line_str)
             pending_empty_fstring_middle: Option<(u8, usize, usize, String)>,
+            /// How much of the input has been read, and which tokens are final.
+            stream: Stream,
         },
         Done,
+    }
+
+    impl TokenizerPhase {
+        /// Nothing read yet: the first `next()` calls `readline`.
+        fn start() -> Self {
+            Self::Yielding {
+                source: String::new(),
+                tokens: Vec::new(),
+                errors: Vec::new(),
+                index: 0,
+                line_index: LineIndex::from_source_text(""),
+                need_implicit_nl: false,
+                pending_fstring_parts: Vec::new(),
+                pending_empty_fstring_middle: None,
+                stream: Stream::default(),
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, Default)]
+    struct Stream {
+        /// `readline` has returned "" (or raised StopIteration): the source is
+        /// complete and every token is final.
+        exhausted: bool,
+        /// Byte offset of the line the last lexing started at.
+        base: usize,
+        /// Number of tokens before `base`.
+        frozen: usize,
+        /// `tokens[..stable]` do not change whatever lines come next.
+        stable: usize,
     }
 
     const fn token_kind_value(kind: TokenKind) -> u8 {
