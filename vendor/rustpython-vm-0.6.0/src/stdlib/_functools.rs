@@ -811,6 +811,11 @@ mod _functools {
         /// Refresh `key`'s recency by moving it to the end of `cache`'s insertion
         /// order (removing then reinserting it). `hash` is the already-computed
         /// hash of `key`, so `__hash__` is not called again.
+        ///
+        /// Removing compares keys again, which runs `__eq__`; if that re-enters
+        /// the cached function and evicts `key`, the entry is already gone:
+        /// leave it out (a cache hit still returns its result) instead of
+        /// raising `KeyError`, as CPython, which compares only once, never does.
         fn touch_key(
             key: &PyObject,
             hash: PyHash,
@@ -818,7 +823,11 @@ mod _functools {
             cache: &Py<PyDict>,
             vm: &VirtualMachine,
         ) -> PyResult<()> {
-            cache.del_item_known_hash(key, hash, vm)?;
+            match cache.del_item_known_hash(key, hash, vm) {
+                Ok(()) => {}
+                Err(e) if e.fast_isinstance(vm.ctx.exceptions.key_error) => return Ok(()),
+                Err(e) => return Err(e),
+            }
             cache.set_item_known_hash(key, hash, value.to_owned(), vm)?;
             Ok(())
         }
