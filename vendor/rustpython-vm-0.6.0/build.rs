@@ -20,7 +20,12 @@ fn main() {
         let display = entry.display();
         println!("cargo:rerun-if-changed={display}");
     }
-    println!("cargo:rerun-if-changed=../../Lib/importlib/_bootstrap.py");
+    // Only in RustPython's own repository: a published package does not contain this
+    // file, and a path that does not exist makes cargo rerun this script on every build.
+    let bootstrap = "../../Lib/importlib/_bootstrap.py";
+    if !is_published_package() && std::path::Path::new(bootstrap).exists() {
+        println!("cargo:rerun-if-changed={bootstrap}");
+    }
 
     // = 3.14.0alpha
     python_version(3, 14, 0, "alpha", 0);
@@ -76,7 +81,19 @@ fn git_branch() -> String {
 }
 
 fn git(args: &[&str]) -> io::Result<String> {
+    // A published package is not inside RustPython's repository: a repository around
+    // it (a project that vendors the crate) is someone else's, and its revision is not
+    // this build's.
+    if is_published_package() {
+        return Err(io::Error::other("built from a published package"));
+    }
     command("git", args)
+}
+
+/// Whether this is the crate as published on crates.io (`cargo package` adds
+/// `.cargo_vcs_info.json`), rather than RustPython's working tree.
+fn is_published_package() -> bool {
+    std::path::Path::new(".cargo_vcs_info.json").exists()
 }
 
 #[must_use]
