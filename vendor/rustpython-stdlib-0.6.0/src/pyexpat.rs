@@ -251,7 +251,8 @@ mod _pyexpat {
         // that a parser without namespace processing can report the
         // `xmlns`/`xmlns:p` attributes each element declares.
         #[pytraverse(skip)]
-        open_namespaces: PyRwLock<Vec<xml::namespace::Namespace>>,
+        // With each, the prefixes the element itself declares.
+        open_namespaces: PyRwLock<Vec<(xml::namespace::Namespace, Vec<String>)>>,
         start_element: MutableObject,
         end_element: MutableObject,
         character_data: MutableObject,
@@ -1155,11 +1156,28 @@ mod _pyexpat {
             &self,
             in_scope: &xml::namespace::Namespace,
         ) -> Vec<(String, String)> {
+            self.namespace_declarations(in_scope)
+                .into_iter()
+                .map(|(prefix, uri)| {
+                    let name = if prefix.is_empty() {
+                        "xmlns".to_owned()
+                    } else {
+                        format!("xmlns:{prefix}")
+                    };
+                    (name, uri)
+                })
+                .collect()
+        }
+
+        /// The `(prefix, uri)` pairs an element declares ("" for the default
+        /// namespace); remembers them until the element ends.
+        fn namespace_declarations(
+            &self,
+            in_scope: &xml::namespace::Namespace,
+        ) -> Vec<(String, String)> {
             let mut open = self.open_namespaces.write();
-            let declared = if self.namespace_separator.is_some() {
-                Vec::new()
-            } else {
-                let parent = open.last();
+            let declared: Vec<(String, String)> = {
+                let parent = open.last().map(|(namespace, _)| namespace);
                 in_scope
                     .0
                     .iter()
@@ -1172,18 +1190,22 @@ mod _pyexpat {
                                 | (xml::namespace::NS_XMLNS_PREFIX, xml::namespace::NS_XMLNS_URI)
                         ),
                     })
-                    .map(|(prefix, uri)| {
-                        let name = if prefix.is_empty() {
-                            "xmlns".to_owned()
-                        } else {
-                            format!("xmlns:{prefix}")
-                        };
-                        (name, uri.clone())
-                    })
+                    .map(|(prefix, uri)| (prefix.clone(), uri.clone()))
                     .collect()
             };
-            open.push(in_scope.clone());
+            let prefixes = declared.iter().map(|(prefix, _)| prefix.clone()).collect();
+            open.push((in_scope.clone(), prefixes));
             declared
+        }
+
+        /// A namespace prefix as the namespace declaration handlers receive
+        /// it: `None` for the default namespace.
+        fn prefix_object(vm: &VirtualMachine, prefix: &str) -> PyObjectRef {
+            if prefix.is_empty() {
+                vm.ctx.none()
+            } else {
+                vm.ctx.new_str(prefix).into()
+            }
         }
 
         /// Build a `PyStr` for an element or attribute *name*, memoizing it in
@@ -1221,7 +1243,20 @@ mod _pyexpat {
                     attributes,
                     namespace,
                 } => {
-                    let declared = self.namespace_attributes(&namespace);
+                    let declared = if self.namespace_separator.is_some() {
+                        // With namespace processing, libexpat reports each
+                        // declaration to StartNamespaceDeclHandler first.
+                        for (prefix, uri) in self.namespace_declarations(&namespace) {
+                            invoke_handler(
+                                vm,
+                                &self.start_namespace_decl,
+                                (Self::prefix_object(vm, &prefix), vm.ctx.new_str(uri)),
+                            )?;
+                        }
+                        Vec::new()
+                    } else {
+                        self.namespace_attributes(&namespace)
+                    };
                     let attributes = declared
                         .into_iter()
                         .map(|(name, value)| xml::attribute::OwnedAttribute {
@@ -1258,9 +1293,24 @@ mod _pyexpat {
                     invoke_handler(vm, &self.start_element, (name_str, attrs))
                 }
                 XmlEvent::EndElement { name, .. } => {
-                    self.open_namespaces.write().pop();
+                    let declared = self
+                        .open_namespaces
+                        .write()
+                        .pop()
+                        .map(|(_, prefixes)| prefixes)
+                        .unwrap_or_default();
                     let name_str = self.intern_name(vm, self.make_name(&name));
-                    invoke_handler(vm, &self.end_element, (name_str,))
+                    invoke_handler(vm, &self.end_element, (name_str,))?;
+                    if self.namespace_separator.is_some() {
+                        for prefix in declared.into_iter().rev() {
+                            invoke_handler(
+                                vm,
+                                &self.end_namespace_decl,
+                                (Self::prefix_object(vm, &prefix),),
+                            )?;
+                        }
+                    }
+                    Ok(())
                 }
                 XmlEvent::Characters(chars) => {
                     let str = PyStr::from(chars).into_ref(&vm.ctx);
