@@ -27,10 +27,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
         "freezer: no time-zone path at run time (US/Pacific not found)",
     ),
     (
-        "autopep8_fix",
-        "RustPython: tokenize reads the whole input before the first token",
-    ),
-    (
         "babel_dates",
         "freezer: locale data read beside the code through __file__",
     ),
@@ -72,7 +68,7 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     ),
     (
         "lark_grammar",
-        "RustPython: set operators with a collections.abc.Set operand",
+        "freezer: grammar files opened beside the code through __file__",
     ),
     (
         "markdown_it_render",
@@ -110,10 +106,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     (
         "unidecode_text",
         "freezer: per-block tables imported by computed names (wrong output, no error)",
-    ),
-    (
-        "xmltodict_parse",
-        "RustPython: expat drops namespace prefixes without namespace processing",
     ),
     (
         "zoneinfo_tzdata",
