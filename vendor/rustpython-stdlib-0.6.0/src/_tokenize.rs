@@ -188,11 +188,9 @@ mod _tokenize {
         let text = match base {
             0 => alloc::borrow::Cow::Borrowed(source.as_str()),
             1 => alloc::borrow::Cow::Owned(format!("\n{}", &source[base..])),
-            _ => alloc::borrow::Cow::Owned(format!(
-                "#{}\n{}",
-                " ".repeat(base - 2),
-                &source[base..]
-            )),
+            _ => {
+                alloc::borrow::Cow::Owned(format!("#{}\n{}", " ".repeat(base - 2), &source[base..]))
+            }
         };
         let parsed = parse_unchecked_source(&text, PySourceType::Python);
         let from = TextSize::from(base as u32);

@@ -247,6 +247,10 @@ mod _pyexpat {
         // become harmless no-ops instead of starting a new document.
         #[pytraverse(skip)]
         finished: AtomicBool,
+        // Set once the root element has started: an error once it has ended
+        // is content after the document element.
+        #[pytraverse(skip)]
+        root_started: AtomicBool,
         // The namespaces in scope in each open element, outermost first, so
         // that a parser without namespace processing can report the
         // `xmlns`/`xmlns:p` attributes each element declares.
@@ -593,7 +597,9 @@ mod _pyexpat {
             // offending name starts: `</name>`'s name, `&name;`'s ampersand.
             let pos = err.position();
             let back = if let Some(rest) = msg.split("Unexpected closing tag: ").nth(1) {
-                rest.split(" != ").next().map_or(0, |name| name.chars().count())
+                rest.split(" != ")
+                    .next()
+                    .map_or(0, |name| name.chars().count())
             } else if let Some(name) = msg.split("Unexpected entity: ").nth(1) {
                 name.chars().count() + 1
             } else {
@@ -910,6 +916,7 @@ mod _pyexpat {
                 backend: PyRwLock::new(None),
                 busy: AtomicBool::new(false),
                 finished: AtomicBool::new(false),
+                root_started: AtomicBool::new(false),
                 open_namespaces: PyRwLock::new(Vec::new()),
                 start_element: MutableObject::new(vm.ctx.none()),
                 end_element: MutableObject::new(vm.ctx.none()),
@@ -1187,7 +1194,10 @@ mod _pyexpat {
                             (prefix.as_str(), uri.as_str()),
                             (xml::namespace::NS_NO_PREFIX, xml::namespace::NS_EMPTY_URI)
                                 | (xml::namespace::NS_XML_PREFIX, xml::namespace::NS_XML_URI)
-                                | (xml::namespace::NS_XMLNS_PREFIX, xml::namespace::NS_XMLNS_URI)
+                                | (
+                                    xml::namespace::NS_XMLNS_PREFIX,
+                                    xml::namespace::NS_XMLNS_URI
+                                )
                         ),
                     })
                     .map(|(prefix, uri)| (prefix.clone(), uri.clone()))
@@ -1243,6 +1253,7 @@ mod _pyexpat {
                     attributes,
                     namespace,
                 } => {
+                    self.root_started.store(true, Ordering::SeqCst);
                     let declared = if self.namespace_separator.is_some() {
                         // With namespace processing, libexpat reports each
                         // declaration to StartNamespaceDeclHandler first.
@@ -1335,6 +1346,24 @@ mod _pyexpat {
             }
         }
 
+        /// The `ExpatError` for `failure`. xml-rs reports a second root
+        /// element as an unexpected token; libexpat, as junk after the
+        /// document element.
+        fn expat_error(
+            &self,
+            vm: &VirtualMachine,
+            failure: ParseFailure,
+        ) -> crate::vm::builtins::PyBaseExceptionRef {
+            let after_root =
+                self.root_started.load(Ordering::SeqCst) && self.open_namespaces.read().is_empty();
+            let failure = if failure.code == 4 && after_root {
+                ParseFailure { code: 9, ..failure }
+            } else {
+                failure
+            };
+            failure.into_exception(vm)
+        }
+
         /// Tear down the current backend (if any). For `Backend::Threaded`
         /// this stops and joins the parser thread; for `Backend::Sync` it
         /// simply drops the accumulated buffer. Called once the document is
@@ -1397,7 +1426,7 @@ mod _pyexpat {
                     ParserMsg::Error(failure) => {
                         self.finished.store(true, Ordering::SeqCst);
                         self.teardown_backend();
-                        return Err(failure.into_exception(vm));
+                        return Err(self.expat_error(vm, failure));
                     }
                     ParserMsg::Event(ev) => {
                         *self.current_line.write() = ev.line;
@@ -1496,7 +1525,7 @@ mod _pyexpat {
                     // so only an error in the final chunk raises
                     // `ExpatError`, as `ParserMsg::Error` does.
                     Err(err) if isfinal => {
-                        break Err(ParseFailure::from_xml_rs(&err).into_exception(vm));
+                        break Err(self.expat_error(vm, ParseFailure::from_xml_rs(&err)));
                     }
                     Err(_) => break Ok(()),
                 }
