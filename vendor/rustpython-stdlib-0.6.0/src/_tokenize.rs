@@ -158,11 +158,12 @@ mod _tokenize {
 
     /// Add one line from `readline` ("" at the end of the input) and lex again.
     ///
-    /// Lexing restarts at `stream.base`, the start of the latest top-level
-    /// statement known to begin at column 0 after a NEWLINE: the lexer's
-    /// state there (no open bracket, no indentation) is its initial state,
-    /// so the tokens before it never change and each line costs the length
-    /// of the current top-level statement, not of the whole input.
+    /// Lexing restarts at `stream.base`, the start of the line of the latest
+    /// statement known to begin a logical line: the lexer's state there is
+    /// no open bracket and the indentation of the blocks around it, which
+    /// the text standing in for the lines before it recreates, so the tokens
+    /// before it never change and each line costs the length of the current
+    /// statement, not of the whole input.
     fn feed_line(state: &mut TokenizerState, line: &str) {
         let TokenizerPhase::Yielding {
             source,
@@ -182,26 +183,23 @@ mod _tokenize {
             source.push_str(line);
         }
         let base = stream.base;
-        // Offsets in the parsed text must be offsets in `source`: stand in
-        // for the lines before `base` with one comment line of that length,
-        // whose tokens are dropped below.
-        let text = match base {
-            0 => alloc::borrow::Cow::Borrowed(source.as_str()),
-            1 => alloc::borrow::Cow::Owned(format!("\n{}", &source[base..])),
-            _ => {
-                alloc::borrow::Cow::Owned(format!("#{}\n{}", " ".repeat(base - 2), &source[base..]))
-            }
+        // Offsets in the parsed text must be offsets in `source`: the lines
+        // before `base` are replaced by a stand-in of the same length, whose
+        // tokens are dropped below with the INDENT it makes the first line
+        // repeat.
+        let text = if base == 0 {
+            alloc::borrow::Cow::Borrowed(source.as_str())
+        } else {
+            let stand_in = stand_in(base, &stream.indents).expect("checked when base was set");
+            alloc::borrow::Cow::Owned(stand_in + &source[base..])
         };
         let parsed = parse_unchecked_source(&text, PySourceType::Python);
         let from = TextSize::from(base as u32);
+        let first = TextSize::from(stream.first as u32);
         tokens.truncate(stream.frozen);
-        tokens.extend(
-            parsed
-                .tokens()
-                .iter()
-                .copied()
-                .filter(|t| t.start() >= from),
-        );
+        tokens.extend(parsed.tokens().iter().copied().filter(|t| {
+            t.start() >= from && !(base > 0 && t.kind() == TokenKind::Indent && t.start() <= first)
+        }));
         *errors = parsed
             .errors()
             .iter()
@@ -234,19 +232,79 @@ mod _tokenize {
                             ))
                 })
                 .count();
+        // With tabs, indentation widths are not byte counts: restart only at
+        // column 0.
+        let tabs = source.contains('\t');
         if let Some(start) = (stream.frozen + 1..stream.stable)
             .rev()
-            .find(|&i| starts_top_level_statement(&tokens[..], i, source.as_str()))
+            .find(|&i| starts_logical_line(&tokens[..], i, source.as_str(), tabs))
         {
-            stream.frozen = start;
-            stream.base = tokens[start].start().to_usize();
+            let indents = open_blocks(
+                &tokens[stream.frozen..start],
+                stream.indents.clone(),
+                source.as_str(),
+            );
+            let line = line_start(source.as_str(), tokens[start].start().to_usize());
+            if stand_in(line, &indents).is_some() {
+                stream.frozen = start;
+                stream.base = line;
+                stream.first = tokens[start].start().to_usize();
+                stream.indents = indents;
+            }
         }
     }
 
-    /// Whether `tokens[i]` is the first token of a statement at column 0
-    /// outside any bracket: it starts a line and the last significant token
-    /// before it is a NEWLINE.
-    fn starts_top_level_statement(tokens: &[Token], i: usize, source: &str) -> bool {
+    /// Where the line holding byte `offset` starts.
+    fn line_start(source: &str, offset: usize) -> usize {
+        source[..offset].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// The indentation widths of the blocks open after `tokens`, given those
+    /// open before them.
+    fn open_blocks(tokens: &[Token], mut indents: Vec<usize>, source: &str) -> Vec<usize> {
+        for token in tokens {
+            match token.kind() {
+                TokenKind::Indent => {
+                    let line = line_start(source, token.start().to_usize());
+                    let width = source[line..].bytes().take_while(|&b| b == b' ').count();
+                    indents.push(width);
+                }
+                TokenKind::Dedent => {
+                    indents.pop();
+                }
+                _ => {}
+            }
+        }
+        indents
+    }
+
+    /// `len` bytes of Python that leave the lexer at a line start inside
+    /// blocks indented by `indents`: an `if 1:` opening each block, then a
+    /// filler comment. None if they do not fit.
+    fn stand_in(len: usize, indents: &[usize]) -> Option<String> {
+        let mut text = String::new();
+        let mut outer = 0;
+        for &width in indents {
+            text.push_str(&" ".repeat(outer));
+            text.push_str("if 1:\n");
+            outer = width;
+        }
+        match len.checked_sub(text.len())? {
+            0 => {}
+            1 => text.push('\n'),
+            rest => {
+                text.push('#');
+                text.push_str(&" ".repeat(rest - 2));
+                text.push('\n');
+            }
+        }
+        Some(text)
+    }
+
+    /// Whether `tokens[i]` is the first token of a logical line outside any
+    /// bracket: only indentation before it on its line (none at all if
+    /// `column_0`), and the last significant token before it is a NEWLINE.
+    fn starts_logical_line(tokens: &[Token], i: usize, source: &str, column_0: bool) -> bool {
         let token = tokens[i];
         if matches!(
             token.kind(),
@@ -260,7 +318,9 @@ mod _tokenize {
             return false;
         }
         let start = token.start().to_usize();
-        if start != 0 && source.as_bytes()[start - 1] != b'\n' {
+        let line = line_start(source, start);
+        if (column_0 && start != line) || source.as_bytes()[line..start].iter().any(|&b| b != b' ')
+        {
             return false;
         }
         tokens[..i]
@@ -269,7 +329,10 @@ mod _tokenize {
             .find(|t| {
                 !matches!(
                     t.kind(),
-                    TokenKind::Dedent | TokenKind::Comment | TokenKind::NonLogicalNewline
+                    TokenKind::Dedent
+                        | TokenKind::Indent
+                        | TokenKind::Comment
+                        | TokenKind::NonLogicalNewline
                 )
             })
             .is_none_or(|t| t.kind() == TokenKind::Newline)
@@ -810,6 +873,10 @@ mod _tokenize {
         base: usize,
         /// Number of tokens before `base`.
         frozen: usize,
+        /// Offset of the first of them, `tokens[frozen]`.
+        first: usize,
+        /// Indentation widths of the blocks open at `base`.
+        indents: Vec<usize>,
         /// `tokens[..stable]` do not change whatever lines come next.
         stable: usize,
     }
