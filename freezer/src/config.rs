@@ -26,6 +26,8 @@ pub struct Config {
     pub add_data: Vec<String>,
     pub optimize: Option<u8>,
     pub no_source: Option<bool>,
+    /// Leave out the installed plugins of bundled distributions.
+    pub no_plugins: Option<bool>,
     pub stub: Option<PathBuf>,
     pub report: Option<PathBuf>,
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use freeze_payload::ModuleKind;
 
 use crate::Error;
+use crate::files::{rel_path, walk_all};
 use crate::graph::{Graph, Resolver, Root};
 
 /// One data file: its `/`-separated path in the payload, and its bytes.
@@ -32,14 +33,6 @@ fn is_code_or_cache(name: &str) -> bool {
     [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".dll"]
         .iter()
         .any(|ext| name.ends_with(ext))
-}
-
-fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
@@ -102,26 +95,6 @@ fn top_level_names(dist_info: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// `Name: pygments` from METADATA (falls back to the directory name).
-fn distribution_name(dist_info: &Path) -> String {
-    if let Ok(text) = std::fs::read_to_string(dist_info.join("METADATA")) {
-        for line in text.lines() {
-            if let Some(name) = line.strip_prefix("Name:") {
-                return name.trim().to_owned();
-            }
-            if line.is_empty() {
-                break;
-            }
-        }
-    }
-    let dir = dist_info.file_name().unwrap_or_default().to_string_lossy();
-    dir.trim_end_matches(".dist-info")
-        .split('-')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 impl Collected {
     /// Add a file unless its path is already taken (first come wins, as on a search path).
     fn add(&mut self, path: String, file: &Path, distribution: Option<&str>) -> Result<(), Error> {
@@ -136,12 +109,25 @@ impl Collected {
     }
 }
 
+/// `whole` lists the data files of distributions bundled whole: `(root, path, name)`.
 pub fn collect(
     graph: &Graph,
     resolver: &Resolver,
+    whole: &[(usize, &str, &str)],
     add_data: &[(PathBuf, String)],
 ) -> Result<Collected, Error> {
     let mut out = Collected::default();
+
+    // Data files of whole distributions, as their RECORD lists them.
+    for &(root, path, dist) in whole {
+        let Root::Dir(dir) = &resolver.roots[root] else {
+            continue;
+        };
+        let file = dir.join(path);
+        if file.is_file() {
+            out.add(path.to_owned(), &file, Some(dist))?;
+        }
+    }
 
     // Package data.
     for node in graph.modules.values() {
@@ -169,21 +155,12 @@ pub fn collect(
         .collect();
     for root in &resolver.roots {
         let Root::Dir(root) = root else { continue };
-        let Ok(entries) = std::fs::read_dir(root) else {
-            continue;
-        };
-        let mut dist_infos: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_dir() && p.extension().is_some_and(|e| e == "dist-info"))
-            .collect();
-        dist_infos.sort();
-        for dist_info in dist_infos {
+        for dist_info in crate::distribution::dist_info_dirs(root) {
             let names = top_level_names(&dist_info);
             if !names.iter().any(|n| tops.contains(n.as_str())) {
                 continue;
             }
-            let dist = distribution_name(&dist_info);
+            let dist = crate::distribution::metadata_name(&dist_info);
             for name in &names {
                 out.distributions
                     .entry(name.clone())
@@ -239,19 +216,4 @@ pub fn collect(
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
-}
-
-fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk_all(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
 }

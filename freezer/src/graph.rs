@@ -591,6 +591,9 @@ pub struct Node {
     pub text: String,
     /// Who first pulled it in (None for the entry and `--include`d modules).
     pub importer: Option<(String, Site)>,
+    /// Reached only through optional edges (a whole distribution's other modules, a
+    /// standard-library family): its failures are CPython's only if it is imported.
+    pub optional: bool,
 }
 
 /// An import of a compiled extension that RustPython cannot load.
@@ -616,6 +619,13 @@ pub struct Graph {
     pub extensions: Vec<ExtensionImport>,
     /// `import_module(name)` calls whose name is computed at run time.
     pub dynamic: Vec<Site>,
+    /// Modules the VM provides natively that the program reaches (`time`, `_codecs` …).
+    pub native: BTreeSet<String>,
+    /// Imports of optional modules that found nothing: not warnings, since CPython fails
+    /// only if such a module is imported.
+    pub optional_missing: BTreeMap<String, BTreeSet<Site>>,
+    /// Optional modules left out because their source cannot be read: (name, why).
+    pub unreadable: Vec<(String, String)>,
 }
 
 impl Graph {
@@ -655,31 +665,57 @@ pub fn read_source(found: &Found) -> Result<String, crate::Error> {
     )?)
 }
 
-/// Walk the imports from `start` (the entry and anything else asked for).
+/// Walk the imports from `start` (the entry and anything else asked for), then from
+/// `optional` (modules bundled because their family or distribution is, which the program
+/// may never import): everything reached only from those is optional too.
 pub fn build(
     resolver: &Resolver,
     start: Vec<Found>,
+    optional: Vec<Found>,
     cache: Option<&crate::compile::Cache>,
 ) -> Result<Graph, crate::Error> {
     let mut graph = Graph::default();
-    // The flag: everything from this module down was reached through an import inside a
-    // `try` body, so an ImportError anywhere below is caught by someone.
-    let mut queue: VecDeque<(Found, Option<(String, Site)>, bool)> =
-        start.into_iter().map(|f| (f, None, false)).collect();
-    let mut seen: BTreeSet<String> = queue.iter().map(|(f, _, _)| f.name.clone()).collect();
+    // Required modules are all read before any optional one, so a module is optional
+    // only when no required import reaches it.
+    let mut queue: VecDeque<Queued> = start.into_iter().map(|f| Queued::start(f, false)).collect();
+    let mut later: VecDeque<Queued> = optional
+        .into_iter()
+        .map(|f| Queued::start(f, true))
+        .collect();
+    let mut seen: BTreeSet<String> = queue
+        .iter()
+        .chain(&later)
+        .map(|q| q.found.name.clone())
+        .collect();
 
-    while let Some((found, importer, guarded)) = queue.pop_front() {
-        let text = read_source(&found)?;
+    while let Some(Queued {
+        found,
+        importer,
+        guarded,
+        optional,
+    }) = queue.pop_front().or_else(|| later.pop_front())
+    {
+        let text = match read_source(&found) {
+            Ok(text) => text,
+            // An optional module that cannot be read (a Python 2 file in Latin-1 without
+            // a coding cookie) is left out: CPython fails only if it is imported.
+            Err(err) if optional => {
+                graph.unreadable.push((found.name.clone(), err.to_string()));
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
         let package = found.package().to_owned();
         let site_of = |line| Site {
             file: found.display_path(),
             line,
             stdlib: found.is_stdlib(),
         };
-        let imports = match cache {
+        let mut imports = match cache {
             Some(cache) => cache.imports(&text, &package),
             None => imports_of(&text, &package),
         };
+        guard_repeated_imports(&mut imports);
         graph
             .dynamic
             .extend(imports.dynamic_lines.iter().map(|&l| site_of(l)));
@@ -706,21 +742,32 @@ pub fn build(
                         graph.missing.contains_key(p) || graph.excluded.contains_key(p)
                     })
                 };
-                if known_missing(&graph, &name) {
+                // Below a compiled extension, `from ext import name` names an attribute.
+                let under_extension = |graph: &Graph, name: &str| {
+                    name.rsplit_once('.')
+                        .is_some_and(|(p, _)| graph.extensions.iter().any(|e| e.module == p))
+                };
+                if known_missing(&graph, &name) || under_extension(&graph, &name) {
                     break;
                 }
                 match resolver.resolve(&name) {
                     Resolved::Native => {
+                        graph.native.insert(name.clone());
                         seen.insert(name);
                     }
                     Resolved::Found(next) => {
                         seen.insert(name);
-                        let child_guarded = guarded || import.in_try;
-                        queue.push_back((
-                            next,
-                            Some((found.name.clone(), site.clone())),
-                            child_guarded,
-                        ));
+                        let next = Queued {
+                            found: next,
+                            importer: Some((found.name.clone(), site.clone())),
+                            guarded: guarded || import.in_try,
+                            optional,
+                        };
+                        if optional {
+                            later.push_back(next);
+                        } else {
+                            queue.push_back(next);
+                        }
                     }
                     Resolved::Excluded => {
                         graph.excluded.entry(name).or_default().insert(site.clone());
@@ -734,11 +781,16 @@ pub fn build(
                             file,
                             site: site.clone(),
                             chain,
-                            guarded: guarded || import.in_try,
+                            guarded: guarded || import.in_try || optional,
                         });
                     }
                     Resolved::Missing if must_exist && !sets_sys_modules_alias(resolver, &name) => {
-                        graph.missing.entry(name).or_default().insert(site.clone());
+                        let missing = if optional {
+                            &mut graph.optional_missing
+                        } else {
+                            &mut graph.missing
+                        };
+                        missing.entry(name).or_default().insert(site.clone());
                     }
                     Resolved::Missing => {}
                 }
@@ -750,10 +802,72 @@ pub fn build(
                 found,
                 text,
                 importer,
+                optional,
             },
         );
     }
     Ok(graph)
+}
+
+/// A module waiting to be read, and how it was reached.
+struct Queued {
+    found: Found,
+    importer: Option<(String, Site)>,
+    /// Everything from this module down was reached through an import inside a `try`
+    /// body, so an ImportError anywhere below is caught by someone.
+    guarded: bool,
+    optional: bool,
+}
+
+impl Queued {
+    fn start(found: Found, optional: bool) -> Self {
+        Queued {
+            found,
+            importer: None,
+            guarded: false,
+            optional,
+        }
+    }
+}
+
+/// `try: import pkg._speedups` … `if HAS_C: from pkg._speedups import f`: a module the
+/// same file already imports under a guard is guarded wherever else the file imports it
+/// (the later import sits behind a flag the guarded one set).
+pub fn guard_repeated_imports(imports: &mut Imports) {
+    let guarded: BTreeSet<String> = imports
+        .imports
+        .iter()
+        .filter(|i| i.in_try)
+        .flat_map(|i| {
+            // `from pkg import _ext` guards pkg._ext, not every other name from pkg.
+            if i.from_names.is_empty() {
+                vec![i.module.clone()]
+            } else {
+                i.from_names
+                    .iter()
+                    .map(|n| format!("{}.{n}", i.module))
+                    .collect()
+            }
+        })
+        .collect();
+    for import in imports.imports.iter_mut().filter(|i| !i.in_try) {
+        let is_guarded = |name: &str| {
+            guarded.iter().any(|g| {
+                name == g
+                    || name
+                        .strip_prefix(g.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+            })
+        };
+        if is_guarded(&import.module)
+            || import
+                .from_names
+                .iter()
+                .any(|n| is_guarded(&format!("{}.{n}", import.module)))
+        {
+            import.in_try = true;
+        }
+    }
 }
 
 impl Graph {

@@ -1,8 +1,10 @@
 //! What static analysis cannot see: packages that import their plugins by names computed
-//! at run time. When such a package is bundled, its plugin packages come with it, as
-//! PyInstaller's hooks do. Anything else can be added with `--include`.
+//! at run time. When such a package is bundled, its plugin packages come with it (as
+//! optional modules), as PyInstaller's hooks do — even a copy installed without its
+//! `.dist-info`, which the whole-distribution rule cannot see. Anything else can be added
+//! with `--include`.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use crate::graph::{Graph, Resolved, Resolver};
 
@@ -18,10 +20,9 @@ const HOOKS: &[(&str, &[&str])] = &[(
     ],
 )];
 
-/// Modules the hooks add that `already` does not name yet.
-pub fn extra_modules(graph: &Graph, resolver: &Resolver, already: &[String]) -> Vec<String> {
-    let have: BTreeSet<&str> = already.iter().map(String::as_str).collect();
-    let mut extra = BTreeSet::new();
+/// Modules the hooks add that the graph does not hold yet, each with the reason.
+pub fn extra_modules(graph: &Graph, resolver: &Resolver) -> BTreeMap<String, String> {
+    let mut extra = BTreeMap::new();
     for (trigger, packages) in HOOKS {
         if !graph.modules.contains_key(*trigger) {
             continue;
@@ -30,15 +31,16 @@ pub fn extra_modules(graph: &Graph, resolver: &Resolver, already: &[String]) -> 
             if let Resolved::Found(found) = resolver.resolve(package) {
                 for name in std::iter::once(package.to_string()).chain(resolver.submodules(&found))
                 {
-                    if !have.contains(name.as_str())
-                        && !graph.modules.contains_key(&name)
-                        && !resolver.is_excluded(&name)
-                    {
-                        extra.insert(name);
+                    if !graph.modules.contains_key(&name) && !resolver.is_excluded(&name) {
+                        extra.entry(name).or_insert_with(|| {
+                            format!(
+                                "{trigger} is bundled and imports the modules of {package} by name"
+                            )
+                        });
                     }
                 }
             }
         }
     }
-    extra.into_iter().collect()
+    extra
 }

@@ -7,14 +7,19 @@
 pub mod compile;
 pub mod config;
 pub mod data;
+pub mod distribution;
 pub mod embed;
+pub mod families;
+pub mod files;
 pub mod graph;
 pub mod hooks;
 pub mod inspect;
 pub mod report;
 pub mod stdlib;
 pub mod target;
+pub mod whole;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use freeze_payload::PayloadBuilder;
@@ -100,8 +105,9 @@ pub enum Error {
     },
 }
 
-/// Modules every output carries: the runtime formats uncaught exceptions with them.
-pub const ALWAYS_BUNDLED: &[&str] = &["traceback", "linecache"];
+/// Modules every output carries: the runtime formats uncaught exceptions with the first
+/// two, and loads codecs through the third (with its whole family, see families.rs).
+pub const ALWAYS_BUNDLED: &[&str] = &["traceback", "linecache", "encodings"];
 
 /// What to run as `__main__`.
 #[derive(Debug, Clone)]
@@ -156,6 +162,9 @@ pub struct Options {
     pub add_data: Vec<(PathBuf, String)>,
     /// Where a JSON report of the build goes.
     pub report: Option<PathBuf>,
+    /// Bundle the installed plugins of bundled distributions (entry points in a group
+    /// they read).
+    pub plugins: bool,
 }
 
 pub use report::{Missing, Report};
@@ -280,23 +289,45 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         }
     }
 
-    // Build the graph; packages known to import plugins by computed names (hooks) add
-    // their plugin packages, which can pull in more.
-    let graph = loop {
-        let mut all = start.clone();
-        for name in &wanted {
-            if !all.iter().any(|f| &f.name == name)
-                && let Resolved::Found(found) = resolver.resolve(name)
-            {
-                all.push(found);
-            }
+    // Build the graph. Then what it implies, as optional modules: packages known to
+    // import plugins by computed names (hooks) add their plugin packages, the standard
+    // library's families found by name at run time come whole, and so do distributions.
+    // Each can pull in more, until nothing changes.
+    let index = distribution::Index::scan(&resolver.roots);
+    let mut optional: BTreeMap<String, String> = BTreeMap::new();
+    let mut whole: Vec<whole::Whole> = Vec::new();
+    let mut all = start;
+    for name in &wanted {
+        if !all.iter().any(|f| &f.name == name)
+            && let Resolved::Found(found) = resolver.resolve(name)
+        {
+            all.push(found);
         }
-        let graph = graph::build(&resolver, all, opts.cache.as_ref())?;
-        let extra = hooks::extra_modules(&graph, &resolver, &wanted);
-        if extra.is_empty() {
+    }
+    let graph = loop {
+        let optional_found: Vec<Found> = optional
+            .keys()
+            .filter(|name| !all.iter().any(|f| &f.name == *name))
+            .filter_map(|name| match resolver.resolve(name) {
+                Resolved::Found(found) => Some(found),
+                _ => None,
+            })
+            .collect();
+        let graph = graph::build(&resolver, all.clone(), optional_found, opts.cache.as_ref())?;
+        let mut more = hooks::extra_modules(&graph, &resolver);
+        more.extend(families::extra_modules(&graph, &resolver));
+        more.extend(whole::extend(
+            &graph,
+            &index,
+            &resolver,
+            opts.plugins,
+            &mut whole,
+        ));
+        more.retain(|name, _| !optional.contains_key(name));
+        if more.is_empty() {
             break graph;
         }
-        wanted.extend(extra);
+        optional.extend(more);
     };
     check_extensions(&graph)?;
     // Freezing for another OS: its platform-only native modules (msvcrt, termios, …) are
@@ -307,6 +338,12 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
             .missing
             .retain(|module, _| !target.has_native_module(module));
     }
+    for w in &whole {
+        progress.explain(&format!(
+            "distribution {}: whole, because {}",
+            w.distribution, w.because
+        ));
+    }
     for node in graph.modules.values() {
         let found = &node.found;
         let why = match &node.importer {
@@ -314,14 +351,27 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
                 format!("imported by {importer} at {}:{}", site.file, site.line)
             }
             None if found.name == entry_name => "the entry".to_owned(),
-            None => "asked for (entry's parents, --include, a hook, or the runtime's traceback)"
-                .to_owned(),
+            None => match optional.get(&found.name) {
+                Some(why) => why.clone(),
+                None => {
+                    "asked for (entry's parents, --include, a hook, or the runtime's traceback)"
+                        .to_owned()
+                }
+            },
         };
+        let optional = if node.optional { " [optional]" } else { "" };
         progress.explain(&format!(
-            "{} ({}) from {}: {why}",
+            "{} ({}) from {}{optional}: {why}",
             found.name,
             found.origin,
             found.display_path()
+        ));
+    }
+    for (module, sites) in &graph.optional_missing {
+        let first = sites.iter().next().expect("a missing import has a site");
+        progress.explain(&format!(
+            "{module} not found, imported only by optional modules (first at {}:{}); left out",
+            first.file, first.line
         ));
     }
     for (module, sites) in &graph.excluded {
@@ -331,15 +381,47 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         ));
     }
 
+    // An optional module that does not compile (a Python 2 file shipped in a
+    // distribution) is left out: CPython fails only if it is imported.
+    let results = compile_all(
+        &graph.modules.values().collect::<Vec<_>>(),
+        opts.optimize,
+        opts.cache.as_ref(),
+        progress,
+    );
+    let mut skipped: Vec<report::Skipped> = graph
+        .unreadable
+        .iter()
+        .map(|(module, reason)| report::Skipped {
+            module: module.clone(),
+            reason: reason.clone(),
+        })
+        .collect();
+    let mut codes = Vec::new();
+    let names: Vec<String> = graph.modules.keys().cloned().collect();
+    for (name, result) in names.iter().zip(results) {
+        match result {
+            Ok(code) => codes.push(code),
+            Err(err) if graph.modules[name].optional => {
+                progress.explain(&format!("{name} left out: {err}"));
+                skipped.push(report::Skipped {
+                    module: name.clone(),
+                    reason: err.to_string(),
+                });
+                graph.modules.remove(name);
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
     let nodes: Vec<&graph::Node> = graph.modules.values().collect();
-    let codes = compile_all(&nodes, opts.optimize, opts.cache.as_ref(), progress)?;
     let mut builder = PayloadBuilder::new(entry_name.clone(), opts.optimize);
     for (node, code) in nodes.iter().zip(&codes) {
         let found: &Found = &node.found;
         let source = (opts.keep_source && !found.is_stdlib()).then(|| node.text.clone());
         builder.add_module(&found.name, found.kind, &found.origin, code.clone(), source);
     }
-    let data = data::collect(&graph, &resolver, &opts.add_data)?;
+    let whole_data = whole::data_files(&index, &resolver, &whole);
+    let data = data::collect(&graph, &resolver, &whole_data, &opts.add_data)?;
     for file in &data.files {
         builder.add_data(&file.path, file.bytes.clone());
     }
@@ -355,6 +437,11 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         &graph,
         &codes,
         &data,
+        report::Decisions {
+            whole: &whole,
+            optional: &optional,
+            skipped,
+        },
         payload.len(),
         out.len(),
     );
@@ -383,14 +470,14 @@ fn check_extensions(graph: &graph::Graph) -> Result<(), Error> {
     })
 }
 
-/// Compile every module, on all cores; results in the order of `nodes`. The first
-/// error (in module order) wins, so the message does not depend on scheduling.
+/// Compile every module, on all cores; results in the order of `nodes` (the caller
+/// takes the first error in module order, so the message does not depend on scheduling).
 fn compile_all(
     nodes: &[&graph::Node],
     optimize: u8,
     cache: Option<&compile::Cache>,
     progress: &dyn Progress,
-) -> Result<Vec<Vec<u8>>, Error> {
+) -> Vec<Result<Vec<u8>, SourceError>> {
     let done = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -424,7 +511,7 @@ fn compile_all(
     drop(slots);
     results
         .into_iter()
-        .map(|r| r.expect("every module compiled").map_err(Error::from))
+        .map(|r| r.expect("every module compiled"))
         .collect()
 }
 

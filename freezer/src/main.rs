@@ -80,6 +80,12 @@ struct Cli {
     #[arg(long = "add-data", value_name = "SRC:DEST")]
     add_data: Vec<String>,
 
+    /// Don't bundle installed plugins: distributions that register entry points in a group a bundled distribution reads.
+    ///
+    /// Example: `--no-plugins` to leave out the flake8 plugins installed beside flake8; importlib.metadata.entry_points() then lists none.
+    #[arg(long)]
+    no_plugins: bool,
+
     /// Write a JSON report of every module, data file and missing import.
     ///
     /// Example: `--report build/freeze.json` (its directory is created).
@@ -358,11 +364,18 @@ fn options(cli: Cli) -> Result<Options, String> {
         excludes: config.exclude.into_iter().chain(cli.excludes).collect(),
         add_data,
         report: cli.report.or(config.report),
+        plugins: !(cli.no_plugins || config.no_plugins.unwrap_or(false)),
     })
 }
 
 fn print_summary(report: &freezer::Report, quiet: bool) {
     let mut warnings = 0;
+    let mut warn = |message: String| {
+        warnings += 1;
+        if !quiet {
+            eprintln!("{} {message}", label("warning:", "1;33"));
+        }
+    };
     for missing in &report.missing {
         // The standard library's own platform-specific imports (winreg, nt, …) are
         // expected to be missing; only the program's are worth a warning.
@@ -372,18 +385,19 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
             .filter(|s| !s.stdlib)
             .map(|s| format!("{}:{}", s.file, s.line))
             .collect();
-        if sites.is_empty() {
-            continue;
-        }
-        warnings += 1;
-        if !quiet {
-            eprintln!(
-                "{} module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
-                label("warning:", "1;33"),
+        if !sites.is_empty() {
+            warn(format!(
+                "module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
                 missing.module,
                 sites.join(", ")
-            );
+            ));
         }
+    }
+    for skipped in &report.skipped_modules {
+        warn(format!(
+            "left out {}, which no import of the program reaches and which does not compile ({}); importing it raises ModuleNotFoundError",
+            skipped.module, skipped.reason
+        ));
     }
     if quiet {
         return;

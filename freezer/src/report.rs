@@ -28,6 +28,27 @@ pub struct ModuleReport {
     /// The import chain that pulled it in, from the entry (empty for the entry itself
     /// and modules added with --include or by a hook).
     pub imported_by: Vec<String>,
+    /// Reached only as part of a whole distribution or a standard-library family, not
+    /// through the program's own imports.
+    pub optional: bool,
+    /// Why a module no import pulled in is here (its family, its whole distribution).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
+}
+
+/// An optional module left out because it cannot be read or does not compile.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub module: String,
+    pub reason: String,
+}
+
+/// What the build decided beyond following imports.
+pub struct Decisions<'a> {
+    pub whole: &'a [crate::whole::Whole],
+    /// Optional module → why it was added.
+    pub optional: &'a std::collections::BTreeMap<String, String>,
+    pub skipped: Vec<Skipped>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,7 +73,14 @@ pub struct Report {
     pub modules: Vec<ModuleReport>,
     pub data: Vec<DataReport>,
     pub missing: Vec<Missing>,
+    /// Imports of optional modules that found nothing (CPython fails only if such a
+    /// module runs).
+    pub optional_missing: Vec<Missing>,
     pub excluded: Vec<Missing>,
+    /// Distributions bundled whole (all their modules and data), and why.
+    pub whole_distributions: Vec<crate::whole::Whole>,
+    /// Optional modules left out because they cannot be read or do not compile.
+    pub skipped_modules: Vec<Skipped>,
     /// Compiled extensions imported inside `try`: left out, the importer's fallback runs.
     pub skipped_extensions: Vec<ExtensionReport>,
     /// `importlib.import_module(name)` calls whose name is computed at run time
@@ -82,6 +110,7 @@ impl Report {
         graph: &Graph,
         codes: &[Vec<u8>],
         data: &data::Collected,
+        decisions: Decisions<'_>,
         payload_bytes: usize,
         output_bytes: usize,
     ) -> Self {
@@ -118,6 +147,11 @@ impl Report {
                         }
                         None => Vec::new(),
                     },
+                    optional: node.optional,
+                    because: match node.importer {
+                        Some(_) => None,
+                        None => decisions.optional.get(&found.name).cloned(),
+                    },
                 }
             })
             .collect();
@@ -136,7 +170,10 @@ impl Report {
                 })
                 .collect(),
             missing: sites(&graph.missing),
+            optional_missing: sites(&graph.optional_missing),
             excluded: sites(&graph.excluded),
+            whole_distributions: decisions.whole.to_vec(),
+            skipped_modules: decisions.skipped,
             skipped_extensions: graph
                 .extensions
                 .iter()

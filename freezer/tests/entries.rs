@@ -79,14 +79,15 @@ fn directory_entry_with_main() {
         "def hello():\n    print('hello from', __name__, __file__)\n",
     );
     let exe = ctx.freeze_ok(["app"], "app-bin");
+    // __file__ lies under the executable's path used as a directory (the virtual root).
     assert_eq!(
         ctx.run(&exe, &[], b"").stdout,
-        "hello from helper helper.py\n"
+        format!("hello from helper {}/helper.py\n", exe.display())
     );
 }
 
 #[test]
-fn search_paths_and_module_attributes_are_relative() {
+fn search_paths_and_module_attributes_are_under_the_virtual_root() {
     let ctx = Ctx::new();
     ctx.write(
         "src/main.py",
@@ -108,11 +109,12 @@ fn search_paths_and_module_attributes_are_relative() {
     let exe = ctx.freeze_ok(["src/main.py", "--path", "vendor"], "app");
     let run = ctx.run(&exe, &[], b"");
     assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // Every search root's modules lie in one tree under the executable's own path.
     assert_eq!(
-        run.stdout,
-        "mylib mylib/__init__.py mylib/__init__.py mylib ['mylib']\n\
-         mylib.sub mylib/sub.py mylib/sub.py mylib None\n\
-         plain plain.py plain.py  None\n\
+        run.stdout.replace(&exe.display().to_string(), "<exe>"),
+        "mylib <exe>/mylib/__init__.py <exe>/mylib/__init__.py mylib ['<exe>/mylib']\n\
+         mylib.sub <exe>/mylib/sub.py <exe>/mylib/sub.py mylib None\n\
+         plain <exe>/plain.py <exe>/plain.py  None\n\
          42\n"
     );
     // Without --path the package is missing: a warning, then ModuleNotFoundError at run time.

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{Ctx, clean_command, run_with_stdin};
+use common::Ctx;
 
 /// Pinned so that CPython and the frozen program run the same code on every machine.
 const REQUIREMENTS: &[&str] = &[
@@ -14,6 +14,10 @@ const REQUIREMENTS: &[&str] = &[
     "pygments==2.19.1",
     "pyfiglet==1.0.2",
     "tabulate==0.9.0",
+    // Read data files beside their modules through __file__ (open, os.path, gettext).
+    "parso==0.8.7",
+    "pycountry==26.2.16",
+    "humanize==4.17.0",
 ];
 
 /// The venv with the requirements, made once and kept between runs.
@@ -22,31 +26,8 @@ fn venv() -> &'static Path {
     VENV.get_or_init(|| common::venv("pypi-venv", REQUIREMENTS))
 }
 
-/// Freeze with the venv active, then run the output and the venv's CPython on the same
-/// arguments in the same directory; both must agree on stdout, stderr and status.
 fn same_as_cpython(ctx: &Ctx, freeze_args: &[&str], python_args: &[&str], cases: &[&[&str]]) {
-    let venv = venv();
-    let mut cmd = clean_command(common::freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", common::stub())
-        .env("VIRTUAL_ENV", venv)
-        .args(freeze_args)
-        .args(["-o", "app"]);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "freeze {freeze_args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for args in cases {
-        let frozen = ctx.run(&ctx.path("app"), args, b"");
-        let mut cmd = clean_command(venv.join("bin/python"));
-        cmd.current_dir(ctx.dir.path())
-            .args(python_args)
-            .args(*args);
-        let cpython = run_with_stdin(cmd, b"");
-        assert_eq!(frozen, cpython, "{freeze_args:?} {args:?}");
-    }
+    common::same_as_cpython_in_venv(ctx, venv(), freeze_args, python_args, cases, &[]);
 }
 
 #[test]
@@ -116,4 +97,31 @@ fn tabulate_prints_a_grid_table() {
          print(tabulate(rows, headers=['fruit', 'count', 'price'], tablefmt='grid', floatfmt='.2f'))\n",
     );
     same_as_cpython(&ctx, &["table.py"], &["table.py"], &[&[]]);
+}
+
+/// Libraries that find their data beside their own modules: parso opens its grammar
+/// files through `os.path.dirname(__file__)`, pycountry opens its JSON databases and
+/// gettext catalogues under a path made from `importlib.resources.files()`, humanize
+/// reads its catalogues from the directory `importlib.resources.as_file()` gives.
+#[test]
+fn libraries_reading_data_beside_their_modules() {
+    let ctx = Ctx::new();
+    ctx.write(
+        "data.py",
+        "import datetime, gettext, humanize, parso, pycountry\n\
+         module = parso.load_grammar(version='3.11').parse('def f(x):\\n    return x + 1\\n')\n\
+         print([n.type for n in module.children], module.children[0].name.value)\n\
+         print(pycountry.countries.get(alpha_2='DE').name, pycountry.languages.get(alpha_3='fra').name)\n\
+         de = gettext.translation('iso3166-1', pycountry.LOCALES_DIR, languages=['de'])\n\
+         print(de.gettext('Germany'), de.gettext('France'))\n\
+         print(humanize.intcomma(1234567), humanize.naturalsize(10**9))\n\
+         humanize.i18n.activate('fr_FR')\n\
+         print(humanize.naturaldelta(datetime.timedelta(hours=3)))\n",
+    );
+    same_as_cpython(&ctx, &["data.py"], &["data.py"], &[&[]]);
+    let run = ctx.run(&ctx.path("app"), &[], b"");
+    assert_eq!(
+        run.stdout,
+        "['funcdef', 'endmarker'] f\nGermany French\nDeutschland Frankreich\n1,234,567 1.0 GB\n3 heures\n"
+    );
 }

@@ -74,7 +74,7 @@ fn each_environment_variable_is_ignored() {
     let exe = freeze_script(
         &ctx,
         "probe",
-        "import sys, json, warnings\nwarnings.warn('w')\nprint(json.dumps([1]), sys.path, sys.flags.inspect, sys.flags.safe_path)\n",
+        "import sys, json, warnings\nwarnings.warn('w')\nprint(json.dumps([1]), sys.path == [sys.executable], sys.flags.inspect, sys.flags.safe_path)\n",
     );
     let baseline = ctx.run(&exe, &[], b"");
     assert_eq!(baseline.code, Some(0), "{}", baseline.stderr);

@@ -161,17 +161,18 @@ fn sys_attributes_and_arguments() {
     assert_eq!(lines[1], "['plain', 'ünïcødé ✓', '--flag=x y', '']");
     assert_eq!(lines[2], exe.display().to_string());
     assert_eq!(lines[3], "True", "sys.executable names the binary");
-    assert_eq!(lines[4], "__main__ info.py");
+    // The script lies at the virtual root: the executable's path used as a directory.
+    assert_eq!(lines[4], format!("__main__ {}/info.py", exe.display()));
 }
 
 #[test]
 fn isolated_from_environment_and_current_directory() {
     let ctx = Ctx::new();
-    let src = "import json, sys\nprint(json.dumps({'a': 1}))\nprint(sys.path)\nprint(sys.flags.isolated, sys.flags.no_site)\n";
+    let src = "import json, sys\nprint(json.dumps({'a': 1}))\nprint(sys.path == [sys.executable])\nprint(sys.flags.isolated, sys.flags.no_site)\n";
     let exe = freeze_script(&ctx, "iso", src);
     let clean = ctx.run(&exe, &[], b"");
     assert_eq!(clean.code, Some(0), "{}", clean.stderr);
-    assert_eq!(clean.stdout.lines().next(), Some("{\"a\": 1}"));
+    assert_eq!(clean.stdout, "{\"a\": 1}\nTrue\n1 1\n");
     // A shadowing json.py in the working directory and on PYTHONPATH, a PYTHONHOME and a
     // PYTHONSTARTUP: none of them changes what the program imports or runs.
     let evil = "print('SHADOWED'); raise SystemExit(9)\n";

@@ -1,11 +1,27 @@
 # The frozen program's import machinery: every module and data file comes from the
 # payload embedded in this executable. Runs once at start, before the entry module; it
 # imports nothing beyond what the VM has already loaded, so start-up stays cheap.
+#
+# Every module's __file__ and every bundled data file lies under the virtual root, the
+# executable's own path used as a directory; the file functions of posix/nt and _io are
+# guarded as those modules are initialised, so that `open`, `os.stat`, `os.listdir`, … on
+# those paths are served from the payload (runtime-stub/src/guard.rs, vfs.py).
 import sys
+import _codecs
 import _freeze
 from _frozen_importlib import ModuleSpec
 
 _MODULE, _PACKAGE, _NAMESPACE = 0, 1, 2
+_DIR = 0
+ROOT = _freeze.root()
+_SEP = "\\" if "nt" in sys.builtin_module_names else "/"
+
+
+def _absolute(rel):
+    """The path under the virtual root of a root-relative '/'-separated path."""
+    if not rel:
+        return ROOT
+    return ROOT + _SEP + (rel.replace("/", _SEP) if _SEP != "/" else rel)
 
 
 def _package_dir(origin):
@@ -29,7 +45,10 @@ def _normalize(path):
 
 class FrozenPath:
     """A file or directory of the program's bundled data (importlib.resources'
-    Traversable protocol): read it, list it, join onto it; it is not on disk."""
+    Traversable protocol): read it, list it, join onto it. As a path (str, os.fspath) it
+    names its place under the virtual root, which open() and os functions serve; it is
+    not on disk, so importlib.resources.as_file() still makes a temporary copy for code
+    that needs a real file."""
 
     def __init__(self, path=""):
         self._path = _normalize(path)
@@ -42,7 +61,9 @@ class FrozenPath:
         return f"FrozenPath({self._path!r})"
 
     def __str__(self):
-        return self._path
+        return _absolute(self._path)
+
+    __fspath__ = __str__
 
     def __eq__(self, other):
         return isinstance(other, FrozenPath) and other._path == self._path
@@ -59,10 +80,12 @@ class FrozenPath:
     __truediv__ = joinpath
 
     def is_file(self):
-        return _freeze.get_data(self._path) is not None
+        found = _freeze.node(self._path)
+        return found is not None and found[0] != _DIR
 
     def is_dir(self):
-        return _freeze.list_dir(self._path) is not None
+        found = _freeze.node(self._path)
+        return found is not None and found[0] == _DIR
 
     def exists(self):
         return self.is_file() or self.is_dir()
@@ -75,9 +98,9 @@ class FrozenPath:
             yield self.joinpath(name)
 
     def read_bytes(self):
-        data = _freeze.get_data(self._path)
+        data = _freeze.read(self._path)
         if data is None:
-            raise FileNotFoundError(2, "No such file in the frozen program", self._path)
+            raise FileNotFoundError(2, "No such file in the frozen program", str(self))
         return data
 
     def read_text(self, encoding=None, errors=None):
@@ -95,11 +118,39 @@ class FrozenPath:
         return io.TextIOWrapper(stream, *args, **kwargs)
 
 
+_as_file_registered = False
+
+
+def _register_as_file():
+    """importlib.resources.as_file() on a bundled file makes a temporary copy, as for a
+    package in a zip file: that is for code that needs a real file (a C library, another
+    program). A bundled directory is given as its path under the virtual root, which
+    persists and which Python code reads like any directory, as CPython gives a package
+    directory on disk."""
+    global _as_file_registered
+    if _as_file_registered:
+        return
+    _as_file_registered = True
+    import contextlib
+    import pathlib
+    from importlib.resources import _common
+
+    @_common.as_file.register(FrozenPath)
+    @contextlib.contextmanager
+    def _(path):
+        if path.is_dir():
+            yield pathlib.Path(str(path))
+        else:
+            with _common._temp_file(path) as copy:
+                yield copy
+
+
 class _ResourceReader:
     def __init__(self, directory):
         self._dir = FrozenPath(directory)
 
     def files(self):
+        _register_as_file()
         return self._dir
 
     # The older ResourceReader protocol, for code that still calls it.
@@ -127,11 +178,13 @@ class FreezeImporter:
         kind, origin = found
         if kind == _NAMESPACE:
             spec = ModuleSpec(fullname, cls, origin=None, is_package=True)
-            spec.submodule_search_locations = [origin]
+            spec.submodule_search_locations = [_absolute(origin)]
             return spec
-        spec = ModuleSpec(fullname, cls, origin=origin, is_package=kind == _PACKAGE)
+        spec = ModuleSpec(
+            fullname, cls, origin=_absolute(origin), is_package=kind == _PACKAGE
+        )
         if kind == _PACKAGE:
-            spec.submodule_search_locations = [_package_dir(origin)]
+            spec.submodule_search_locations = [_absolute(_package_dir(origin))]
         return spec
 
     @staticmethod
@@ -162,12 +215,11 @@ class FreezeImporter:
 
     @staticmethod
     def get_data(path):
-        """Bytes of a bundled file; `path` is relative to the search root, as
-        `os.path.join(os.path.dirname(module.__file__), name)` makes it."""
-        data = _freeze.get_data(_normalize(path))
-        if data is None:
-            raise FileNotFoundError(2, "No such file in the frozen program", path)
-        return data
+        """Bytes of a file, as CPython's file loaders read them: a path under the
+        virtual root (`os.path.join(os.path.dirname(module.__file__), name)`) is served
+        from the payload."""
+        with open(path, "rb") as file:
+            return file.read()
 
     @classmethod
     def get_resource_reader(cls, fullname):
@@ -187,7 +239,7 @@ class FreezeImporter:
                 self._dir = FrozenPath(directory)
 
             def read_text(self, filename):
-                data = _freeze.get_data(f"{self._dir}/{filename}")
+                data = _freeze.read(f"{self._dir._path}/{filename}")
                 return None if data is None else data.decode("utf-8")
 
             def locate_file(self, path):
@@ -229,6 +281,7 @@ _HIDDEN_FRAMES = (
     "<frozen importlib._bootstrap>",
     "<frozen importlib._bootstrap_external>",
     "<freeze bootstrap>",
+    "<freeze vfs>",
 )
 
 
@@ -289,9 +342,41 @@ def _data_module():
     return module
 
 
+def _search_codec(name):
+    """codecs.lookup's search function until `encodings` is loaded.
+
+    CPython imports `encodings` at start, which registers the search function that
+    loads `encodings.<name>` for every codec not built in. The VM encodes UTF-8, Latin-1
+    and ASCII natively, so the import waits for the first other codec asked for: then
+    this function steps aside for the real one (the freezer always bundles `encodings`
+    and every codec module in it)."""
+    _codecs.unregister(_search_codec)
+    try:
+        import encodings
+    except ImportError:
+        return None
+    return encodings.search_function(name)
+
+
+_codecs.register(_search_codec)
+
+
+def _path_hook(path):
+    """sys.path_hooks: a finder for a directory under the virtual root, which lists the
+    bundled modules there (pkgutil.iter_modules); ImportError for any other path."""
+    return _freeze.vfs().FrozenPathFinder(path, FreezeImporter)
+
+
 sys.meta_path.insert(0, FreezeImporter)
-sys.path_hooks.clear()
+sys.path_hooks[:] = [_path_hook]
 sys.path_importer_cache.clear()
+# CPython-shaped, and harmless: the only entry is the virtual root (as `python app.py`
+# puts the script's directory first); nothing from the environment or the working
+# directory, and imports are answered by FreezeImporter before any path is looked at.
+sys.path[:] = [ROOT]
+# Programs written for PyInstaller find their data under sys._MEIPASS; here that is the
+# virtual root, where --add-data files and package data lie.
+sys._MEIPASS = ROOT
 sys.modules["freeze_data"] = _data_module()
 sys.excepthook = _excepthook
 
@@ -303,7 +388,7 @@ def prepare_main(entry):
     if entry == "__main__":
         _, origin = _freeze.lookup(entry)
         namespace.update(
-            __file__=origin,
+            __file__=_absolute(origin),
             __loader__=FreezeImporter,
             __spec__=None,
             __package__=None,

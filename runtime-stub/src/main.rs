@@ -7,7 +7,9 @@
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
+mod guard;
 mod locate;
+mod tree;
 
 use freeze_payload::Payload;
 use rustpython_vm::{AsObject, Interpreter, PyResult, Settings, VirtualMachine, scope::Scope};
@@ -17,6 +19,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The validated payload, borrowed from the image the loader mapped.
 static PAYLOAD: OnceLock<Payload<'static>> = OnceLock::new();
+
+fn payload() -> &'static Payload<'static> {
+    PAYLOAD
+        .get()
+        .expect("payload is set before the interpreter starts")
+}
 
 /// Exit status for a binary that cannot run its payload (as CPython's usage errors).
 const EXIT_BAD_PAYLOAD: u8 = 2;
@@ -166,10 +174,12 @@ fn build_interpreter(optimize: u8) -> Interpreter {
     let executable = std::env::current_exe()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
+    guard::set_root(executable.clone());
 
     let builder = Interpreter::builder(settings);
     let mut defs = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
     defs.push(freeze_runtime::module_def(&builder.ctx));
+    defs.extend(guard::guarded_module_defs(&builder.ctx));
     builder
         .add_native_modules(&defs)
         .init_hook(move |vm| {
@@ -190,7 +200,6 @@ fn build_interpreter(optimize: u8) -> Interpreter {
 fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
     let sys = vm.sys_module.clone();
     sys.set_attr("frozen", vm.ctx.true_value.clone(), vm)?;
-    sys.set_attr("path", vm.ctx.new_list(vec![]), vm)?;
 
     let code = rustpython_vm::builtins::PyCode::new_ref_from_frozen(vm, bootstrap_code());
     let boot_scope = vm.new_scope_with_builtins();
@@ -208,64 +217,27 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
     Ok(())
 }
 
-#[rustpython_vm::pymodule(name = "_freeze")]
+#[rustpython_vm::pymodule(name = "_freeze", with(guard::guard, tree::tree_functions))]
 mod freeze_runtime {
-    use super::PAYLOAD;
+    use super::payload;
     use rustpython_vm::{
-        PyObjectRef, PyRef, PyResult, VirtualMachine,
+        PyRef, PyResult, VirtualMachine,
         builtins::{PyCode, PyUtf8StrRef},
         frozen::FrozenCodeObject,
     };
 
-    fn payload() -> &'static freeze_payload::Payload<'static> {
-        PAYLOAD
-            .get()
-            .expect("payload is set before the interpreter starts")
-    }
-
     /// `(kind, origin)` of a bundled module (kind 0 module, 1 package, 2 namespace
-    /// package), or None.
+    /// package), or None. The origin is relative to the virtual root.
     #[pyfunction]
     fn lookup(name: PyUtf8StrRef) -> Option<(u8, String)> {
         let module = payload().module(name.as_str())?;
         Some((u8::from(module.kind), module.origin.clone()))
     }
 
-    /// The bytes of a bundled data file, or None.
+    /// The virtual root every bundled file lies under: the executable's own path.
     #[pyfunction]
-    fn get_data(path: PyUtf8StrRef, vm: &VirtualMachine) -> Option<PyObjectRef> {
-        let bytes = payload().data(path.as_str())?;
-        Some(vm.ctx.new_bytes(bytes.to_vec()).into())
-    }
-
-    /// `(name, is_dir)` of each entry directly inside data directory `dir` ("" is the
-    /// root), sorted; None when nothing lies there.
-    #[pyfunction]
-    fn list_dir(dir: PyUtf8StrRef, vm: &VirtualMachine) -> Option<PyObjectRef> {
-        let dir = dir.as_str().trim_end_matches('/');
-        let prefix = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{dir}/")
-        };
-        let mut entries: Vec<(String, bool)> = Vec::new();
-        for file in payload().data_under(&prefix) {
-            let rest = &file.path[prefix.len()..];
-            let (name, is_dir) = match rest.split_once('/') {
-                Some((first, _)) => (first, true),
-                None => (rest, false),
-            };
-            if entries.last().is_none_or(|(last, _)| last != name) {
-                entries.push((name.to_owned(), is_dir));
-            }
-        }
-        (!entries.is_empty()).then(|| {
-            let items = entries
-                .into_iter()
-                .map(|(name, is_dir)| vm.new_tuple((name, is_dir)).into())
-                .collect();
-            vm.ctx.new_list(items).into()
-        })
+    fn root() -> &'static str {
+        super::guard::root()
     }
 
     /// The kept source of a bundled module, or None.

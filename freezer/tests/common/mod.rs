@@ -290,3 +290,44 @@ fn kill_group(group: u32) {
         .stderr(Stdio::null())
         .status();
 }
+
+/// Freeze with `venv` active (to `app` in the temp dir), then run the output and the
+/// venv's CPython on the same arguments in the same directory, with the same extra
+/// environment; both must agree on stdout, stderr and status.
+pub fn same_as_cpython_in_venv(
+    ctx: &Ctx,
+    venv: &Path,
+    freeze_args: &[&str],
+    python_args: &[&str],
+    cases: &[&[&str]],
+    env: &[(&str, &Path)],
+) {
+    let mut cmd = clean_command(freeze_bin());
+    cmd.current_dir(ctx.dir.path())
+        .env("FREEZE_STUB", stub())
+        .env("VIRTUAL_ENV", venv)
+        .args(freeze_args)
+        .args(["-o", "app"]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "freeze {freeze_args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for args in cases {
+        let mut frozen = clean_command(ctx.path("app"));
+        frozen.current_dir(ctx.dir.path()).args(*args);
+        let mut cpython = clean_command(venv.join("bin/python"));
+        cpython
+            .current_dir(ctx.dir.path())
+            .args(python_args)
+            .args(*args);
+        for (key, value) in env {
+            frozen.env(key, value);
+            cpython.env(key, value);
+        }
+        let frozen = run_with_stdin(frozen, b"");
+        let cpython = run_with_stdin(cpython, b"");
+        assert_eq!(frozen, cpython, "{freeze_args:?} {args:?}");
+    }
+}
