@@ -23,24 +23,12 @@ const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 /// still differ, so a fix shows up as a failure asking to move the case out of here.
 const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     (
-        "autopep8_fix",
-        "RustPython: tokenize reads the whole input before the first token",
-    ),
-    (
         "dateutil_tz",
         "runtime: a DeprecationWarning raised at import is attributed to the import machinery, not __main__",
     ),
     (
-        "lark_grammar",
-        "RustPython: set operators with a collections.abc.Set operand",
-    ),
-    (
         "openpyxl_roundtrip",
         "RustPython: openpyxl's Integer descriptor leaves workbookView.activeTab a str after a save (not isolated yet)",
-    ),
-    (
-        "xmltodict_parse",
-        "RustPython: expat drops namespace prefixes without namespace processing",
     ),
 ];
 

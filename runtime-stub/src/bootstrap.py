@@ -177,9 +177,6 @@ class _ResourceReader:
         return (p.name for p in self._dir.iterdir()) if self._dir.is_dir() else iter(())
 
 
-# Names the finder pretends not to have, for a moment (see before_finalize).
-_hidden = set()
-
 # CPython's default time-zone search path (configure's --with-tzpath) on every OS but
 # Windows, where it is empty and zoneinfo falls back to the `tzdata` package.
 _CPYTHON_TZPATH = "/usr/share/zoneinfo:/usr/lib/zoneinfo:/usr/share/lib/zoneinfo:/etc/zoneinfo"
@@ -212,8 +209,6 @@ class FreezeImporter:
 
     @classmethod
     def find_spec(cls, fullname, path=None, target=None):
-        if fullname in _hidden:
-            return None
         found = _freeze.lookup(fullname)
         if found is None:
             return None
@@ -428,21 +423,6 @@ sys.path[:] = [ROOT]
 sys._MEIPASS = ROOT
 sys.modules["freeze_data"] = _data_module()
 sys.excepthook = _excepthook
-
-
-def before_finalize():
-    """Called once the program is done, just before the interpreter shuts down.
-
-    CPython joins threads at exit only when the program imported `threading`; the VM's
-    shutdown imports it to ask. For a program that never did, that import is half the
-    run time of hello world. Hide the module from that one import; the first atexit
-    handler to run (registered last) shows it again, so handlers may still import it.
-    """
-    if "threading" not in sys.modules:
-        import atexit
-
-        _hidden.add("threading")
-        atexit.register(_hidden.clear)
 
 
 def prepare_main(entry):

@@ -18,9 +18,6 @@ use rustpython_vm::{AsObject, Interpreter, PyResult, Settings, VirtualMachine, s
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// bootstrap.py's `before_finalize`, once the bootstrap has run.
-static BEFORE_FINALIZE: OnceLock<rustpython_vm::PyObjectRef> = OnceLock::new();
-
 /// The validated payload, borrowed from the image the loader mapped.
 static PAYLOAD: OnceLock<Payload<'static>> = OnceLock::new();
 
@@ -98,14 +95,7 @@ fn main() -> ExitCode {
 
     tls::install_provider();
     let interp = build_interpreter(optimize);
-    let result = interp.enter(|vm| {
-        let result = run_main(vm, &entry);
-        // Whatever happened, shut down as cheaply as CPython would (see bootstrap.py).
-        if let Some(hook) = BEFORE_FINALIZE.get() {
-            let _ = hook.call((), vm);
-        }
-        result
-    });
+    let result = interp.enter(|vm| run_main(vm, &entry));
     let (keyboard_interrupt, broken_pipe) = interp.enter(|vm| {
         (
             vm.ctx.exceptions.keyboard_interrupt,
@@ -230,7 +220,6 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
     vm.run_code_obj(code, boot_scope.clone())?;
     // Creates `__main__` and registers it in sys.modules; prepare_main fills it in.
     vm.new_scope_with_main()?;
-    let _ = BEFORE_FINALIZE.set(boot_scope.globals.get_item("before_finalize", vm)?);
     if run_helper_process(vm, entry)? {
         return Ok(());
     }
