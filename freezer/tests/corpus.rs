@@ -21,16 +21,10 @@ const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Cases that still differ from CPython, each with its cause. The test insists they
 /// still differ, so a fix shows up as a failure asking to move the case out of here.
-const KNOWN_DIFFERENT: &[(&str, &str)] = &[
-    (
-        "dateutil_tz",
-        "runtime: a DeprecationWarning raised at import is attributed to the import machinery, not __main__",
-    ),
-    (
-        "openpyxl_roundtrip",
-        "RustPython: openpyxl's Integer descriptor leaves workbookView.activeTab a str after a save (not isolated yet)",
-    ),
-];
+const KNOWN_DIFFERENT: &[(&str, &str)] = &[(
+    "openpyxl_roundtrip",
+    "RustPython: openpyxl's Integer descriptor leaves workbookView.activeTab a str after a save (not isolated yet)",
+)];
 
 fn corpus_dir() -> PathBuf {
     repo_root().join("freezer/tests/corpus")
@@ -53,20 +47,16 @@ fn venv() -> &'static Path {
 /// file in the same directory.
 fn frozen_and_cpython(case: &str) -> (Run, Run) {
     let venv = venv();
-    let script = corpus_dir().join(case).join("main.py");
     let ctx = Ctx::new();
-    // Other files in the case's folder are fixtures the program reads from its working
-    // directory (they are not bundled).
+    // The case's folder is copied to the working directory, and both sides are given
+    // `main.py` there, as a user runs `python main.py`. Other files in it are fixtures the
+    // program reads from its working directory (not bundled).
     for entry in std::fs::read_dir(corpus_dir().join(case)).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n != "main.py") {
-            std::fs::copy(
-                &path,
-                ctx.path(&path.file_name().unwrap().to_string_lossy()),
-            )
-            .unwrap();
-        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        std::fs::copy(&path, ctx.path(&name)).unwrap();
     }
+    let script = "main.py";
     let mut cmd = clean_command(common::freeze_bin());
     cmd.current_dir(ctx.dir.path())
         .env("FREEZE_STUB", common::stub())
