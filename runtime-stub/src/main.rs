@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 
 mod locate;
+#[cfg(all(windows, target_env = "gnu"))]
+mod mingw_tz;
 
 use freeze_payload::Payload;
 use rustpython_vm::{AsObject, Interpreter, PyResult, Settings, VirtualMachine, scope::Scope};
@@ -46,6 +48,9 @@ fn main() -> ExitCode {
         eprintln!("fatal error: the freeze runtime failed{at}: {msg}");
         std::process::exit(70);
     }));
+
+    #[cfg(all(windows, target_env = "gnu"))]
+    mingw_tz::init();
 
     let exe_name = std::env::args_os()
         .next()
