@@ -182,6 +182,23 @@ fn programs_match_cpython(triple: &str) {
         }
         eprintln!("{triple}: {name} as CPython ({} cases)", cases.len());
     }
+    // The payload survives the target's own strip: the stripped hello still runs.
+    let hello = examples.join("hello/hello.py");
+    let out = freeze_for(&ctx, triple, &hello, &format!("stripped{exe}"), &[]);
+    let strip = strip_tool(triple);
+    let status = Command::new(&strip).arg(&out).status().expect("run strip");
+    assert!(
+        status.success(),
+        "{} {}: {status}",
+        strip.display(),
+        out.display()
+    );
+    let frozen = runner.run(&out, &[], b"", ctx.dir.path());
+    assert_eq!(
+        frozen,
+        python(&hello, &[], b"", ctx.dir.path()),
+        "after strip"
+    );
     // An uncaught exception: same stdout, status 1, and a traceback through the same
     // functions ending in the same line (file paths differ: the frozen program names
     // its modules by their origin in the payload).
@@ -210,6 +227,16 @@ fn programs_match_cpython(triple: &str) {
         frozen.stderr.matches("  File ").count(),
         cpython.stderr.matches("  File ").count()
     );
+}
+
+/// The strip a user of `triple` would run: binutils' for the format, else LLVM's.
+fn strip_tool(triple: &str) -> PathBuf {
+    let names: &[&str] = match triple {
+        WINDOWS_GNU => &["x86_64-w64-mingw32-strip"],
+        AARCH64_GNU => &["aarch64-linux-gnu-strip", "llvm-strip"],
+        _ => &["strip"],
+    };
+    which(names).unwrap_or_else(|| panic!("none of {names:?} on PATH"))
 }
 
 #[test]
