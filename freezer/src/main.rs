@@ -282,6 +282,7 @@ fn list_targets() -> String {
                 let how = match source {
                     StubSource::Env => " (FREEZE_STUB)",
                     StubSource::BesideFreeze => " (next to freeze)",
+                    StubSource::Checkout => " (built from the checkout, cached)",
                     _ => "",
                 };
                 format!("available  {}{how}", path.display())

@@ -36,6 +36,7 @@ fn enabled(triple: &str) -> bool {
 
 /// Variables the stub builder needs, passed through the tests' cleared environment.
 const BUILD_ENV: &[&str] = &[
+    "CARGO_TARGET_DIR",
     "FREEZE_STUB_CACHE",
     "FREEZE_CROSS_TARGET_DIR",
     "XDG_CACHE_HOME",
@@ -427,4 +428,66 @@ fn musl_stub_is_static_and_runs_in_an_empty_root() {
     let (needed, glibc) = dynamic_needs(&stub);
     assert_eq!((needed, glibc), (vec![], None), "not a static executable");
     bare_root_runs_match_cpython(MUSL, &stub, &[]);
+}
+
+// ---------------------------------------------------------------------------------------
+// The release directory
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn dist_makes_a_release_directory_that_freezes_for_its_targets() {
+    if !enabled(WINDOWS_GNU) {
+        return;
+    }
+    let Some(runner) = Runner::for_target(WINDOWS_GNU) else {
+        return;
+    };
+    let ctx = Ctx::new();
+    let dir = ctx.path("release");
+    let mut cmd = clean_command(repo_root().join("dist"));
+    cmd.arg("-o").arg(&dir).arg(WINDOWS_GNU);
+    let run: Run = with_build_env(&mut cmd).output().unwrap().into();
+    assert_eq!(run.code, Some(0), "./dist failed:\n{}", run.stderr);
+    let stub = format!("runtime-stub-{WINDOWS_GNU}.exe");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["SHA256SUMS", "freeze", stub.as_str()]);
+    let check = Command::new("sha256sum")
+        .args(["--check", "--quiet", "SHA256SUMS"])
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert!(check.success(), "SHA256SUMS does not match");
+
+    // The release's freeze lists the stub beside it and freezes with it, no checkout
+    // involved (a cleared environment: no FREEZE_STUB, no FREEZE_STUB_DIR).
+    let freeze = dir.join("freeze");
+    let list: Run = clean_command(&freeze)
+        .arg("--list-targets")
+        .output()
+        .unwrap()
+        .into();
+    let line = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{WINDOWS_GNU} ")))
+        .unwrap_or_else(|| panic!("{}", list.stdout));
+    assert!(
+        line.ends_with(&format!("available  {}", dir.join(&stub).display())),
+        "{line}"
+    );
+    let hello = repo_root().join("examples/hello/hello.py");
+    let out: Run = clean_command(&freeze)
+        .current_dir(ctx.dir.path())
+        .arg(&hello)
+        .args(["-o", "hello.exe", "--target", WINDOWS_GNU])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let frozen = runner.run(&ctx.path("hello.exe"), &[], b"", ctx.dir.path());
+    assert_eq!(frozen, python(&hello, &[], b"", ctx.dir.path()));
 }
