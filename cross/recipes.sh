@@ -3,7 +3,7 @@
 # cross/stub; `recipe TRIPLE` sets the variables below or fails for an unknown triple.
 #
 #   apt        Debian packages that provide the tools (installed when a tool is missing)
-#   tools      commands that must be on PATH afterwards
+#   tools      commands that must be on PATH afterwards (or files, by absolute path)
 #   pip        PyPI packages installed into $FREEZE_STUB_CACHE/pip (zig, cargo-zigbuild)
 #   cc, ar     the C compiler and archiver for every C-building crate (libffi, mimalloc,
 #              SQLite, crypto providers …): exported as CC_<triple> / AR_<triple>.
@@ -42,7 +42,9 @@ recipe() {
         ;;
     aarch64-unknown-linux-gnu)
         pip="ziglang cargo-zigbuild"
-        apt="qemu-user-static libc6-arm64-cross" tools="qemu-aarch64-static"
+        # qemu-user and the aarch64 glibc run its outputs here (tests).
+        apt="qemu-user-static libc6-arm64-cross"
+        tools="qemu-aarch64-static /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1"
         cargo=zigbuild zig_target="$1.$GLIBC_FLOOR"
         cc=zig ar=zig zig_cc_target="aarch64-linux-gnu.$GLIBC_FLOOR"
         ffi_host=aarch64-linux-gnu

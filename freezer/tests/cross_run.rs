@@ -21,6 +21,8 @@ const WINDOWS_GNU: &str = "x86_64-pc-windows-gnu";
 const AARCH64_GNU: &str = "aarch64-unknown-linux-gnu";
 const MUSL: &str = "x86_64-unknown-linux-musl";
 const LINUX_GNU: &str = "x86_64-unknown-linux-gnu";
+const MAC_ARM64: &str = "aarch64-apple-darwin";
+const MAC_X86_64: &str = "x86_64-apple-darwin";
 
 /// Whether `FREEZE_CROSS_TARGETS` names `triple`; prints why not.
 fn enabled(triple: &str) -> bool {
@@ -428,6 +430,124 @@ fn musl_stub_is_static_and_runs_in_an_empty_root() {
     let (needed, glibc) = dynamic_needs(&stub);
     assert_eq!((needed, glibc), (vec![], None), "not a static executable");
     bare_root_runs_match_cpython(MUSL, &stub, &[]);
+}
+
+// ---------------------------------------------------------------------------------------
+// macOS: the outputs' signatures (running them needs a Mac)
+// ---------------------------------------------------------------------------------------
+
+/// rcodesign (crates.io `apple-codesign`): on PATH, or where `.ci/run` installs it.
+fn rcodesign() -> Option<PathBuf> {
+    let cached = std::env::var_os("FREEZE_STUB_CACHE")
+        .map(|c| PathBuf::from(c).join("cargo-tools/bin/rcodesign"));
+    let found = which(&["rcodesign"]).or(cached.filter(|p| p.is_file()));
+    if found.is_none() {
+        missing_tool("rcodesign (cargo install apple-codesign --no-default-features)");
+    }
+    found
+}
+
+/// `rcodesign verify FILE`: (passed, what it said).
+fn verify(rcodesign: &Path, file: &Path) -> (bool, String) {
+    let out = Command::new(rcodesign)
+        .arg("verify")
+        .arg(file)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+/// The file offset of the first 64-bit segment named `name` and its file size.
+fn segment(image: &[u8], name: &str) -> (usize, usize) {
+    let u32le = |at: usize| u32::from_le_bytes(image[at..at + 4].try_into().unwrap());
+    let u64le = |at: usize| u64::from_le_bytes(image[at..at + 8].try_into().unwrap());
+    let mut at = 32;
+    for _ in 0..u32le(16) {
+        if u32le(at) == 0x19 && image[at + 8..at + 24].starts_with(name.as_bytes()) {
+            return (u64le(at + 40) as usize, u64le(at + 48) as usize);
+        }
+        at += u32le(at + 4) as usize;
+    }
+    panic!("no segment {name}");
+}
+
+/// A copy of `file` with one byte flipped at `offset`.
+fn flipped(file: &Path, offset: usize, name: &str) -> PathBuf {
+    let mut bytes = std::fs::read(file).unwrap();
+    bytes[offset] ^= 0x01;
+    let copy = file.with_file_name(name);
+    std::fs::write(&copy, bytes).unwrap();
+    copy
+}
+
+#[test]
+fn macos_arm64_output_passes_rcodesign_verify_and_a_flipped_byte_fails_it() {
+    if !enabled(MAC_ARM64) {
+        return;
+    }
+    let Some(rcodesign) = rcodesign() else {
+        return;
+    };
+    let ctx = Ctx::new();
+    let hello = repo_root().join("examples/hello/hello.py");
+    let out = freeze_for(&ctx, MAC_ARM64, &hello, "hello", &[]);
+    let (ok, said) = verify(&rcodesign, &out);
+    assert!(ok, "rcodesign rejects the arm64 output: {said}");
+    let image = std::fs::read(&out).unwrap();
+    let (text, _) = segment(&image, "__TEXT");
+    let (sui, sui_len) = segment(&image, "__SUI");
+    for (what, offset) in [("__TEXT", text + 0x4000), ("payload", sui + sui_len / 2)] {
+        let bad = flipped(&out, offset, &format!("hello-{what}"));
+        let (ok, said) = verify(&rcodesign, &bad);
+        assert!(
+            !ok,
+            "a flipped byte in {what} passes rcodesign verify: {said}"
+        );
+    }
+}
+
+#[test]
+fn macos_x86_64_output_signs_and_verifies_with_rcodesign_and_a_flipped_byte_fails_it() {
+    if !enabled(MAC_X86_64) {
+        return;
+    }
+    let Some(rcodesign) = rcodesign() else {
+        return;
+    };
+    let ctx = Ctx::new();
+    let hello = repo_root().join("examples/hello/hello.py");
+    let out = freeze_for(&ctx, MAC_X86_64, &hello, "hello", &[]);
+    // Unsigned by design outside macOS; what a user does next is sign it. Ad hoc here.
+    let (ok, _) = verify(&rcodesign, &out);
+    assert!(!ok, "an x86-64 output frozen on Linux is unsigned");
+    let signed = ctx.path("hello-signed");
+    let status = Command::new(&rcodesign)
+        .arg("sign")
+        .arg(&out)
+        .arg(&signed)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (ok, said) = verify(&rcodesign, &signed);
+    assert!(ok, "rcodesign rejects the signed x86-64 output: {said}");
+    // The payload (appended inside __LINKEDIT, before the signature) is covered.
+    let image = std::fs::read(&signed).unwrap();
+    let marker = b"<~sui-data~>";
+    let at = image
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .expect("payload marker");
+    let bad = flipped(&signed, at + marker.len() + 64, "hello-payload");
+    let (ok, said) = verify(&rcodesign, &bad);
+    assert!(
+        !ok,
+        "a flipped payload byte passes rcodesign verify: {said}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
