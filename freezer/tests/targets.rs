@@ -66,19 +66,8 @@ fn wine_probe() -> Option<&'static Wine> {
     PROBE
         .get_or_init(|| {
             let wine = common::wine::wine()?;
-            let gcc = which(&["x86_64-w64-mingw32-gcc"]).expect("common::wine found it");
             let probe = scratch("pe-probe").join("pe-probe.exe");
-            let out = Command::new(gcc)
-                .args(["-O2", "-Wall", "-Werror", "-o"])
-                .arg(&probe)
-                .arg(fixture("pe-probe.c"))
-                .output()
-                .expect("run mingw gcc");
-            assert!(
-                out.status.success(),
-                "building pe-probe.exe failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            common::wine::mingw_build(&fixture("pe-probe.c"), &probe, &[]);
             let objdump = which(&["x86_64-w64-mingw32-objdump"])
                 .expect("mingw-w64's binutils come with its gcc");
             let wine = Wine {

@@ -17,10 +17,10 @@ pub struct Wine {
 pub fn wine() -> Option<&'static Wine> {
     static WINE: OnceLock<Option<Wine>> = OnceLock::new();
     WINE.get_or_init(|| {
-        let Some(gcc) = which(&["x86_64-w64-mingw32-gcc"]) else {
+        if which(&["x86_64-w64-mingw32-gcc"]).is_none() {
             missing_tool("x86_64-w64-mingw32-gcc (Debian: gcc-mingw-w64-x86-64)");
             return None;
-        };
+        }
         let Some(wine) = which(&["wine", "wine64"]) else {
             missing_tool("wine (Debian: wine, wine64)");
             return None;
@@ -36,7 +36,7 @@ pub fn wine() -> Option<&'static Wine> {
             .status()
             .expect("run wineboot");
         assert!(status.success(), "wineboot --init failed: {status}");
-        wine.install_processprng_shim(&gcc);
+        wine.install_processprng_shim();
         Some(wine)
     })
     .as_ref()
@@ -63,23 +63,31 @@ impl Wine {
     /// wine 8 (Debian 12) has no bcryptprimitives.dll, whose ProcessPrng every Rust
     /// program since 1.78 calls: a stand-in goes into this prefix's system32 (see
     /// tests/fixtures/wine-processprng.c). Newer wine has its own and is left alone.
-    fn install_processprng_shim(&self, gcc: &Path) {
+    fn install_processprng_shim(&self) {
         let system32 = self.prefix.join("drive_c/windows/system32");
         let dll = system32.join("bcryptprimitives.dll");
         if dll.is_file() {
             return; // wine's own builtin placeholder, or the shim from an earlier run
         }
-        let out = Command::new(gcc)
-            .args(["-shared", "-O2", "-Wall", "-Werror", "-o"])
-            .arg(&dll)
-            .arg(repo_root().join("tests/fixtures/wine-processprng.c"))
-            .arg("-ladvapi32")
-            .output()
-            .expect("run mingw gcc");
-        assert!(
-            out.status.success(),
-            "building the ProcessPrng shim failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let source = repo_root().join("tests/fixtures/wine-processprng.c");
+        mingw_build(&source, &dll, &["-shared", "-ladvapi32"]);
     }
+}
+
+/// Compile a C file into a Windows executable or DLL with mingw-w64 (warnings are errors).
+pub fn mingw_build(source: &Path, output: &Path, extra: &[&str]) {
+    let gcc = which(&["x86_64-w64-mingw32-gcc"]).expect("x86_64-w64-mingw32-gcc on PATH");
+    let out = Command::new(gcc)
+        .args(["-O2", "-Wall", "-Werror", "-o"])
+        .arg(output)
+        .arg(source)
+        .args(extra)
+        .output()
+        .expect("run mingw gcc");
+    assert!(
+        out.status.success(),
+        "building {} failed:\n{}",
+        output.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
