@@ -302,15 +302,16 @@ fn dynamic_needs(exe: &Path) -> (Vec<String>, Option<(u32, u32)>) {
     (needed, glibc)
 }
 
-/// The C library's own shared objects: glibc's libc, libm, libpthread, libdl, librt and
-/// the dynamic loader. Anything else (libffi, libgcc_s, libz, …) is a dependency a
-/// target system may lack.
+/// The C library's own shared objects: glibc's libc, libm, libpthread, libdl, librt,
+/// libutil (openpty before glibc 2.34 moved it into libc) and the dynamic loader.
+/// Anything else (libffi, libgcc_s, libz, …) is a dependency a target system may lack.
 const C_LIBRARY: &[&str] = &[
     "libc.so.6",
     "libm.so.6",
     "libpthread.so.0",
     "libdl.so.2",
     "librt.so.1",
+    "libutil.so.1",
     "ld-linux-x86-64.so.2",
 ];
 
@@ -419,6 +420,14 @@ fn linux_gnu_release_stub_needs_only_glibc_2_17_and_runs_in_a_bare_root() {
         assert!(C_LIBRARY.contains(&name), "ldd resolves {name}");
     }
     bare_root_runs_match_cpython(LINUX_GNU, &stub, &libs);
+
+    // ctypes works: libffi is inside the stub (calls and callbacks through qsort).
+    let ctx = Ctx::new();
+    let entry = fixture("ctypes_call.py");
+    let stub_arg = stub.to_str().unwrap();
+    let out = freeze_for(&ctx, LINUX_GNU, &entry, "ctypes", &["--stub", stub_arg]);
+    let frozen = run_in_bare_root(&out, &libs, &[], b"").unwrap();
+    assert_eq!(frozen, python(&entry, &[], b"", ctx.dir.path()));
 }
 
 #[test]
