@@ -110,3 +110,38 @@ pub fn cross(root: &Path, target: &Target) -> Result<PathBuf, Error> {
     }
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checkouts_recipes_name_known_targets_and_not_msvc() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let buildable: Vec<&str> = crate::target::TARGETS
+            .iter()
+            .filter(|t| can_build(root, t))
+            .map(|t| t.triple)
+            .collect();
+        assert!(
+            buildable.contains(&"x86_64-pc-windows-gnu"),
+            "{buildable:?}"
+        );
+        assert!(buildable.contains(&"aarch64-apple-darwin"), "{buildable:?}");
+        assert!(!buildable.contains(&"x86_64-pc-windows-msvc"));
+        // Every recipe is for a target freeze knows.
+        let recipes = std::fs::read_to_string(root.join("cross/recipes.sh")).unwrap();
+        let line = recipes
+            .lines()
+            .find_map(|l| l.strip_prefix("RECIPE_TRIPLES="))
+            .unwrap();
+        assert_eq!(
+            line.trim_matches('"').split_whitespace().count(),
+            buildable.len()
+        );
+        assert!(!can_build(
+            Path::new("/nonexistent"),
+            &crate::target::TARGETS[0]
+        ));
+    }
+}
