@@ -42,9 +42,9 @@ recipe() {
         ;;
     aarch64-unknown-linux-gnu)
         pip="ziglang cargo-zigbuild"
-        # qemu-user and the aarch64 glibc run its outputs here (tests).
-        apt="qemu-user-static libc6-arm64-cross"
-        tools="qemu-aarch64-static /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1"
+        # qemu-user and the aarch64 glibc run its outputs here, binutils strips them (tests).
+        apt="qemu-user-static libc6-arm64-cross binutils-aarch64-linux-gnu"
+        tools="qemu-aarch64-static /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 aarch64-linux-gnu-strip"
         cargo=zigbuild zig_target="$1.$GLIBC_FLOOR"
         cc=zig ar=zig zig_cc_target="aarch64-linux-gnu.$GLIBC_FLOOR"
         ffi_host=aarch64-linux-gnu

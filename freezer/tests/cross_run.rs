@@ -232,11 +232,13 @@ fn programs_match_cpython(triple: &str) {
     );
 }
 
-/// The strip a user of `triple` would run: binutils' for the format, else LLVM's.
+/// The strip a user of `triple` would run: GNU binutils' for that target. (LLVM's
+/// `llvm-strip` removes every non-allocated ELF section, the payload's included: see
+/// docs/limits.md.)
 fn strip_tool(triple: &str) -> PathBuf {
     let names: &[&str] = match triple {
         WINDOWS_GNU => &["x86_64-w64-mingw32-strip"],
-        AARCH64_GNU => &["aarch64-linux-gnu-strip", "llvm-strip"],
+        AARCH64_GNU => &["aarch64-linux-gnu-strip"],
         _ => &["strip"],
     };
     which(names).unwrap_or_else(|| panic!("none of {names:?} on PATH"))
