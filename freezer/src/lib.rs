@@ -16,6 +16,8 @@ pub mod hooks;
 pub mod inspect;
 pub mod report;
 pub mod stdlib;
+pub mod stub_build;
+pub mod stubs;
 pub mod target;
 pub mod whole;
 
@@ -214,7 +216,7 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         None => None,
     };
     let (app_root, start) = resolve_entry(opts)?;
-    let (stub_path, _) = embed::find_stub(opts.stub.as_deref(), target)?;
+    let (stub_path, _) = stubs::find_stub(opts.stub.as_deref(), target)?;
     // Read and check the stub before compiling: a wrong one fails in an instant.
     let stub = std::fs::read(&stub_path).map_err(|e| Error::StubRead {
         path: stub_path.clone(),

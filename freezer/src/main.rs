@@ -271,12 +271,12 @@ impl freezer::Progress for Terminal {
 
 /// `freeze --list-targets`: where stubs are looked for, then one line per known target.
 fn list_targets() -> String {
-    use freezer::embed::{StubSource, StubState};
-    let mut out = match freezer::embed::stub_dir() {
+    use freezer::stubs::{StubSource, StubState};
+    let mut out = match freezer::stubs::stub_dir() {
         Some((dir, how)) => format!("stub directory: {} ({how})\n", dir.display()),
         None => "stub directory: unknown (set FREEZE_STUB_DIR)\n".to_owned(),
     };
-    for status in freezer::embed::target_statuses() {
+    for status in freezer::stubs::target_statuses() {
         let target = status.target;
         let name = if target.is_host() {
             format!("{} (host)", target.triple)
@@ -288,6 +288,7 @@ fn list_targets() -> String {
                 let how = match source {
                     StubSource::Env => " (FREEZE_STUB)",
                     StubSource::BesideFreeze => " (next to freeze)",
+                    StubSource::Checkout => " (built from the checkout, cached)",
                     _ => "",
                 };
                 format!("available  {}{how}", path.display())

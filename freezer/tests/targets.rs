@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use common::tools::{missing_tool, scratch, which};
 use common::{Ctx, clean_command, freeze_bin, repo_root, stub};
 use freezer::embed::embed_file;
 use freezer::target::{HOST, Target};
@@ -49,37 +50,12 @@ fn fnv1a(bytes: &[u8]) -> u32 {
     })
 }
 
-/// The first of `names` found on PATH.
-fn which(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    names.iter().find_map(|name| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
-/// A missing tool skips the test with a printed reason, except under CI, which installs it.
-fn missing_tool(what: &str) {
-    let msg = format!("{what} not found on PATH");
-    if std::env::var_os("CI").is_some_and(|v| v == "true") {
-        panic!("{msg}; .ci/run installs it");
-    }
-    eprintln!("skipped: {msg}");
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 // ---------------------------------------------------------------------------------------
 // Windows: a real PE under wine
 // ---------------------------------------------------------------------------------------
 
 struct Wine {
-    wine: PathBuf,
+    wine: &'static common::wine::Wine,
     probe: PathBuf,
     objdump: PathBuf,
 }
@@ -89,26 +65,9 @@ fn wine_probe() -> Option<&'static Wine> {
     static PROBE: OnceLock<Option<Wine>> = OnceLock::new();
     PROBE
         .get_or_init(|| {
-            let Some(gcc) = which(&["x86_64-w64-mingw32-gcc"]) else {
-                missing_tool("x86_64-w64-mingw32-gcc (Debian: gcc-mingw-w64-x86-64)");
-                return None;
-            };
-            let Some(wine) = which(&["wine", "wine64"]) else {
-                missing_tool("wine (Debian: wine, wine64)");
-                return None;
-            };
+            let wine = common::wine::wine()?;
             let probe = scratch("pe-probe").join("pe-probe.exe");
-            let out = Command::new(gcc)
-                .args(["-O2", "-Wall", "-Werror", "-o"])
-                .arg(&probe)
-                .arg(fixture("pe-probe.c"))
-                .output()
-                .expect("run mingw gcc");
-            assert!(
-                out.status.success(),
-                "building pe-probe.exe failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            common::wine::mingw_build(&fixture("pe-probe.c"), &probe, &[]);
             let objdump = which(&["x86_64-w64-mingw32-objdump"])
                 .expect("mingw-w64's binutils come with its gcc");
             let wine = Wine {
@@ -131,12 +90,7 @@ fn wine_probe() -> Option<&'static Wine> {
 impl Wine {
     /// Run a Windows program headless: (stdout without the trailing line end, exit code).
     fn run(&self, exe: &Path) -> (String, Option<i32>) {
-        let mut cmd = clean_command(&self.wine);
-        cmd.arg(exe)
-            .env("WINEDEBUG", "-all")
-            .env("WINEPREFIX", scratch("wine-prefix"))
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=");
-        let out = cmd.output().expect("run wine");
+        let out = self.wine.command(exe).output().expect("run wine");
         let stdout = String::from_utf8_lossy(&out.stdout);
         (
             stdout.trim_end_matches(['\r', '\n']).to_owned(),

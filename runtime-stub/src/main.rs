@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 
 mod guard;
 mod locate;
+#[cfg(all(windows, target_env = "gnu"))]
+mod mingw_tz;
 mod tls;
 mod tree;
 
@@ -64,6 +66,9 @@ fn main() -> ExitCode {
         eprintln!("fatal error: the freeze runtime failed{at}: {msg}");
         std::process::exit(70);
     }));
+
+    #[cfg(all(windows, target_env = "gnu"))]
+    mingw_tz::init();
 
     let exe_name = std::env::args_os()
         .next()

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod tools;
+pub mod wine;
+
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};

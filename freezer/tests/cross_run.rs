@@ -1,0 +1,636 @@
+//! Real runtime stubs for other targets running real programs. Each target's stub comes
+//! from this checkout the way a user's `freeze --target TRIPLE` gets it (built on demand
+//! by `cross/stub`, cached); the examples and a standard-library mix are frozen with
+//! `--target` and run here — x86_64-pc-windows-gnu under wine, aarch64 Linux under
+//! qemu-user, musl natively — and compared with CPython on this machine: stdout, stderr
+//! and exit status.
+//!
+//! Which targets run: `FREEZE_CROSS_TARGETS` (triples separated by spaces, or `all`);
+//! `.ci/run` always names x86_64-pc-windows-gnu. A target not named is skipped with a
+//! message, since building its stub cold takes ten minutes or more.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::tools::{missing_tool, under_ci, which};
+use common::{Ctx, Run, clean_command, freeze_bin, python, repo_root, run_with_stdin};
+
+const WINDOWS_GNU: &str = "x86_64-pc-windows-gnu";
+const AARCH64_GNU: &str = "aarch64-unknown-linux-gnu";
+const MUSL: &str = "x86_64-unknown-linux-musl";
+const LINUX_GNU: &str = "x86_64-unknown-linux-gnu";
+const MAC_ARM64: &str = "aarch64-apple-darwin";
+const MAC_X86_64: &str = "x86_64-apple-darwin";
+
+/// Whether `FREEZE_CROSS_TARGETS` names `triple`; prints why not.
+fn enabled(triple: &str) -> bool {
+    let list = std::env::var("FREEZE_CROSS_TARGETS").unwrap_or_default();
+    let on = list.split_whitespace().any(|t| t == triple || t == "all");
+    if !on {
+        eprintln!(
+            "skipped: {triple} is not in FREEZE_CROSS_TARGETS (building its stub cold takes ten minutes or more; see the README)"
+        );
+    }
+    on
+}
+
+/// Variables the stub builder needs, passed through the tests' cleared environment.
+const BUILD_ENV: &[&str] = &[
+    "CARGO_TARGET_DIR",
+    "FREEZE_STUB_CACHE",
+    "FREEZE_CROSS_TARGET_DIR",
+    "XDG_CACHE_HOME",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+];
+
+fn with_build_env(cmd: &mut Command) -> &mut Command {
+    for var in BUILD_ENV {
+        if let Some(v) = std::env::var_os(var) {
+            cmd.env(var, v);
+        }
+    }
+    cmd
+}
+
+/// `freeze ENTRY -o OUTPUT --target TRIPLE [extra]` in the context's directory, which
+/// must succeed.
+fn freeze_for(ctx: &Ctx, triple: &str, entry: &Path, output: &str, extra: &[&str]) -> PathBuf {
+    let mut cmd = clean_command(freeze_bin());
+    cmd.current_dir(ctx.dir.path())
+        .arg(entry)
+        .args(["-o", output, "--target", triple])
+        .args(extra);
+    let run: Run = with_build_env(&mut cmd)
+        .output()
+        .expect("run freeze")
+        .into();
+    assert_eq!(
+        run.code,
+        Some(0),
+        "freeze --target {triple} {} failed:\n{}",
+        entry.display(),
+        run.stderr
+    );
+    ctx.path(output)
+}
+
+/// How an output runs on this machine.
+enum Runner {
+    Native,
+    Wine(&'static common::wine::Wine),
+    Qemu(PathBuf),
+}
+
+impl Runner {
+    fn for_target(triple: &str) -> Option<Runner> {
+        match triple {
+            WINDOWS_GNU => common::wine::wine().map(Runner::Wine),
+            AARCH64_GNU => match which(&["qemu-aarch64-static", "qemu-aarch64"]) {
+                Some(qemu) => Some(Runner::Qemu(qemu)),
+                None => {
+                    missing_tool("qemu-aarch64-static (Debian: qemu-user-static)");
+                    None
+                }
+            },
+            _ => Some(Runner::Native),
+        }
+    }
+
+    fn run(&self, exe: &Path, args: &[&str], stdin: &[u8], cwd: &Path) -> Run {
+        let run = match self {
+            Runner::Wine(wine) => wine.run(exe, args, stdin, cwd),
+            Runner::Qemu(qemu) => {
+                let mut cmd = clean_command(qemu);
+                cmd.args(["-L", "/usr/aarch64-linux-gnu"])
+                    .arg(exe)
+                    .args(args)
+                    .current_dir(cwd);
+                run_with_stdin(cmd, stdin)
+            }
+            Runner::Native => {
+                let mut cmd = clean_command(exe);
+                cmd.args(args).current_dir(cwd);
+                run_with_stdin(cmd, stdin)
+            }
+        };
+        // Windows' text-mode standard streams end lines with \r\n, in CPython as in the
+        // frozen program; CPython here writes \n. Nothing else is normalised.
+        Run {
+            stdout: run.stdout.replace("\r\n", "\n"),
+            stderr: run.stderr.replace("\r\n", "\n"),
+            ..run
+        }
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures/crossrun").join(name)
+}
+
+/// Freeze the examples and the standard-library mix for `triple`, run each output here
+/// and compare it with CPython.
+fn programs_match_cpython(triple: &str) {
+    if !enabled(triple) {
+        return;
+    }
+    let Some(runner) = Runner::for_target(triple) else {
+        return;
+    };
+    let ctx = Ctx::new();
+    let exe = if triple.contains("windows") {
+        ".exe"
+    } else {
+        ""
+    };
+    ctx.write("a.txt", "The cat and the hat.\nThe end.\n");
+    ctx.write("b.txt", "Ünïcödé wörds, wörds: ça va\n");
+    let examples = repo_root().join("examples");
+    type Case<'a> = (&'a [&'a str], &'a str);
+    let programs: &[(&str, PathBuf, &[Case])] = &[
+        ("hello", examples.join("hello/hello.py"), &[(&[], "")]),
+        (
+            "multimodule",
+            examples.join("multimodule/main.py"),
+            &[(&[], "")],
+        ),
+        (
+            "wordstats",
+            examples.join("wordstats/wordstats.py"),
+            &[
+                (&["--top", "3"], "one two two three three three\n"),
+                (&["--json", "a.txt", "b.txt"], ""),
+                (&["a.txt", "missing.txt"], ""),
+                (&["--top", "many"], ""),
+            ],
+        ),
+        (
+            "mix",
+            fixture("stdlib_mix.py"),
+            &[(&[], ""), (&["héllo", "日本", "a b"], "")],
+        ),
+    ];
+    for (name, entry, cases) in programs {
+        let out = freeze_for(&ctx, triple, entry, &format!("{name}{exe}"), &[]);
+        for (args, stdin) in *cases {
+            let frozen = runner.run(&out, args, stdin.as_bytes(), ctx.dir.path());
+            let cpython = python(entry, args, stdin.as_bytes(), ctx.dir.path());
+            assert_eq!(
+                frozen, cpython,
+                "{name} {args:?} frozen for {triple} differs from CPython"
+            );
+        }
+        eprintln!("{triple}: {name} as CPython ({} cases)", cases.len());
+    }
+    // The payload survives the target's own strip: the stripped hello still runs.
+    let hello = examples.join("hello/hello.py");
+    let out = freeze_for(&ctx, triple, &hello, &format!("stripped{exe}"), &[]);
+    let strip = strip_tool(triple);
+    let status = Command::new(&strip).arg(&out).status().expect("run strip");
+    assert!(
+        status.success(),
+        "{} {}: {status}",
+        strip.display(),
+        out.display()
+    );
+    let frozen = runner.run(&out, &[], b"", ctx.dir.path());
+    assert_eq!(
+        frozen,
+        python(&hello, &[], b"", ctx.dir.path()),
+        "after strip"
+    );
+    // An uncaught exception: same stdout, status 1, and a traceback through the same
+    // functions ending in the same line (file paths differ: the frozen program names
+    // its modules by their origin in the payload).
+    let entry = fixture("uncaught.py");
+    let out = freeze_for(&ctx, triple, &entry, &format!("uncaught{exe}"), &[]);
+    let frozen = runner.run(&out, &["x"], b"", ctx.dir.path());
+    let cpython = python(&entry, &["x"], b"", ctx.dir.path());
+    assert_eq!(
+        (&frozen.stdout, frozen.code),
+        (&cpython.stdout, cpython.code)
+    );
+    let shape = |stderr: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .filter(|l| !l.starts_with("  File ") && !l.starts_with("    "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        shape(&frozen.stderr),
+        shape(&cpython.stderr),
+        "{}",
+        frozen.stderr
+    );
+    assert_eq!(
+        frozen.stderr.matches("  File ").count(),
+        cpython.stderr.matches("  File ").count()
+    );
+}
+
+/// The strip a user of `triple` would run: GNU binutils' for that target. (LLVM's
+/// `llvm-strip` removes every non-allocated ELF section, the payload's included: see
+/// docs/limits.md.)
+fn strip_tool(triple: &str) -> PathBuf {
+    let names: &[&str] = match triple {
+        WINDOWS_GNU => &["x86_64-w64-mingw32-strip"],
+        AARCH64_GNU => &["aarch64-linux-gnu-strip"],
+        _ => &["strip"],
+    };
+    which(names).unwrap_or_else(|| panic!("none of {names:?} on PATH"))
+}
+
+#[test]
+fn windows_gnu_outputs_run_under_wine_as_cpython() {
+    programs_match_cpython(WINDOWS_GNU);
+}
+
+#[test]
+fn aarch64_linux_outputs_run_under_qemu_as_cpython() {
+    programs_match_cpython(AARCH64_GNU);
+}
+
+#[test]
+fn musl_outputs_run_natively_as_cpython() {
+    programs_match_cpython(MUSL);
+}
+
+// ---------------------------------------------------------------------------------------
+// Linux outputs run on any Linux
+// ---------------------------------------------------------------------------------------
+
+/// The stub `cross/stub` builds (or has cached) for `triple`.
+fn cross_stub(triple: &str) -> PathBuf {
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo_root().join("cross/stub")).arg(triple);
+    let out = cmd.output().expect("run cross/stub");
+    assert!(
+        out.status.success(),
+        "cross/stub {triple} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim_end())
+}
+
+/// `readelf -d`'s NEEDED entries and the highest `GLIBC_x.y` version `objdump -T` lists.
+fn dynamic_needs(exe: &Path) -> (Vec<String>, Option<(u32, u32)>) {
+    let readelf = Command::new("readelf")
+        .arg("-dW")
+        .arg(exe)
+        .output()
+        .unwrap();
+    let needed = String::from_utf8_lossy(&readelf.stdout)
+        .lines()
+        .filter(|l| l.contains("(NEEDED)"))
+        .filter_map(|l| Some(l.split('[').nth(1)?.trim_end_matches(']').to_owned()))
+        .collect();
+    let objdump = Command::new("objdump").arg("-T").arg(exe).output().unwrap();
+    let glibc = String::from_utf8_lossy(&objdump.stdout)
+        .split("GLIBC_")
+        .skip(1)
+        .filter_map(|rest| {
+            let v: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+            Some((parts.next()??, parts.next().flatten().unwrap_or(0)))
+        })
+        .max();
+    (needed, glibc)
+}
+
+/// The C library's own shared objects: glibc's libc, libm, libpthread, libdl, librt,
+/// libutil (openpty before glibc 2.34 moved it into libc) and the dynamic loader.
+/// Anything else (libffi, libgcc_s, libz, …) is a dependency a target system may lack.
+const C_LIBRARY: &[&str] = &[
+    "libc.so.6",
+    "libm.so.6",
+    "libpthread.so.0",
+    "libdl.so.2",
+    "librt.so.1",
+    "libutil.so.1",
+    "ld-linux-x86-64.so.2",
+];
+
+/// Run `exe ARGS` inside a root directory holding only the executable and `libs` (and
+/// an empty /proc, mounted fresh), as root or in a user namespace. None when this machine
+/// can do neither (outside CI).
+fn run_in_bare_root(exe: &Path, libs: &[PathBuf], args: &[&str], stdin: &[u8]) -> Option<Run> {
+    let Some(unshare) = which(&["unshare"]) else {
+        missing_tool("unshare (Debian: util-linux)");
+        return None;
+    };
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("proc")).unwrap();
+    std::fs::copy(exe, root.path().join("app")).unwrap();
+    for lib in libs {
+        let inside = root.path().join(lib.strip_prefix("/").unwrap());
+        std::fs::create_dir_all(inside.parent().unwrap()).unwrap();
+        std::fs::copy(lib, &inside).unwrap();
+    }
+    let root_user = is_root();
+    let mut cmd = clean_command(&unshare);
+    if !root_user {
+        cmd.arg("--map-root-user");
+    }
+    cmd.args(["--fork", "--pid", "--mount"])
+        .arg(format!(
+            "--mount-proc={}",
+            root.path().join("proc").display()
+        ))
+        .arg("chroot")
+        .arg(root.path())
+        .arg("/app")
+        .args(args);
+    let run = run_with_stdin(cmd, stdin);
+    if run.stderr.starts_with("unshare:") && !under_ci() {
+        eprintln!(
+            "skipped: cannot make a bare root here: {}",
+            run.stderr.trim()
+        );
+        return None;
+    }
+    Some(run)
+}
+
+fn is_root() -> bool {
+    // The effective user, from /proc (no libc call needed in a test).
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(2))
+            == Some("0")
+    })
+}
+
+/// Freeze hello and wordstats with `stub` for `triple`, then run them in a root holding
+/// nothing but the C library (`libs`) and compare with CPython.
+fn bare_root_runs_match_cpython(triple: &str, stub: &Path, libs: &[PathBuf]) {
+    let ctx = Ctx::new();
+    let examples = repo_root().join("examples");
+    let hello = examples.join("hello/hello.py");
+    let stub_arg = stub.to_str().unwrap();
+    let out = freeze_for(&ctx, triple, &hello, "hello", &["--stub", stub_arg]);
+    let Some(frozen) = run_in_bare_root(&out, libs, &[], b"") else {
+        return;
+    };
+    assert_eq!(frozen, python(&hello, &[], b"", ctx.dir.path()));
+    let wordstats = examples.join("wordstats/wordstats.py");
+    let out = freeze_for(&ctx, triple, &wordstats, "ws", &["--stub", stub_arg]);
+    let input = "Ünïcödé wörds, wörds: ça va\n".as_bytes();
+    let frozen = run_in_bare_root(&out, libs, &["--json"], input).unwrap();
+    assert_eq!(
+        frozen,
+        python(&wordstats, &["--json"], input, ctx.dir.path())
+    );
+}
+
+#[test]
+fn linux_gnu_release_stub_needs_only_glibc_2_17_and_runs_in_a_bare_root() {
+    if !enabled(LINUX_GNU) {
+        return;
+    }
+    let stub = cross_stub(LINUX_GNU);
+    let (needed, glibc) = dynamic_needs(&stub);
+    let foreign: Vec<_> = needed
+        .iter()
+        .filter(|n| !C_LIBRARY.contains(&n.as_str()))
+        .collect();
+    assert!(foreign.is_empty(), "needs {foreign:?} beyond the C library");
+    let glibc = glibc.expect("links glibc");
+    assert!(glibc <= (2, 17), "needs GLIBC_{}.{}", glibc.0, glibc.1);
+    eprintln!(
+        "{LINUX_GNU} stub needs {needed:?}, GLIBC_{}.{} at most",
+        glibc.0, glibc.1
+    );
+
+    // The files ldd resolves those names to on this machine: the bare root's only content.
+    let ldd = Command::new("ldd").arg(&stub).output().unwrap();
+    let libs: Vec<PathBuf> = String::from_utf8_lossy(&ldd.stdout)
+        .split_whitespace()
+        .filter(|w| w.starts_with('/'))
+        .map(PathBuf::from)
+        .collect();
+    assert!(!libs.is_empty(), "ldd found nothing");
+    for lib in &libs {
+        let name = lib.file_name().unwrap().to_str().unwrap();
+        assert!(C_LIBRARY.contains(&name), "ldd resolves {name}");
+    }
+    bare_root_runs_match_cpython(LINUX_GNU, &stub, &libs);
+
+    // ctypes works: libffi is inside the stub (calls and callbacks through qsort).
+    let ctx = Ctx::new();
+    let entry = fixture("ctypes_call.py");
+    let stub_arg = stub.to_str().unwrap();
+    let out = freeze_for(&ctx, LINUX_GNU, &entry, "ctypes", &["--stub", stub_arg]);
+    let frozen = run_in_bare_root(&out, &libs, &[], b"").unwrap();
+    assert_eq!(frozen, python(&entry, &[], b"", ctx.dir.path()));
+}
+
+#[test]
+fn musl_stub_is_static_and_runs_in_an_empty_root() {
+    if !enabled(MUSL) {
+        return;
+    }
+    let stub = cross_stub(MUSL);
+    let (needed, glibc) = dynamic_needs(&stub);
+    assert_eq!((needed, glibc), (vec![], None), "not a static executable");
+    bare_root_runs_match_cpython(MUSL, &stub, &[]);
+}
+
+// ---------------------------------------------------------------------------------------
+// macOS: the outputs' signatures (running them needs a Mac)
+// ---------------------------------------------------------------------------------------
+
+/// rcodesign (crates.io `apple-codesign`): on PATH, or where `.ci/run` installs it.
+fn rcodesign() -> Option<PathBuf> {
+    let cached = std::env::var_os("FREEZE_STUB_CACHE")
+        .map(|c| PathBuf::from(c).join("cargo-tools/bin/rcodesign"));
+    let found = which(&["rcodesign"]).or(cached.filter(|p| p.is_file()));
+    if found.is_none() {
+        missing_tool("rcodesign (cargo install apple-codesign --no-default-features)");
+    }
+    found
+}
+
+/// `rcodesign verify FILE`: (no problem found, the problems). An ad-hoc signature has no
+/// CMS blob by design, which rcodesign lists as "no cryptographic signature present";
+/// that line, its banner and its summary are not problems here. Everything else (a code
+/// digest mismatch, a missing or damaged signature) is.
+fn verify(rcodesign: &Path, file: &Path) -> (bool, String) {
+    let out = Command::new(rcodesign)
+        .arg("verify")
+        .arg(file)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let problems: Vec<&str> = said
+        .lines()
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with("(the verify command is known to be buggy")
+                && *l != "no cryptographic signature present"
+                && *l != "Error: problems reported during verification"
+        })
+        .collect();
+    (problems.is_empty(), problems.join("\n"))
+}
+
+/// The file offset of the first 64-bit segment named `name` and its file size.
+fn segment(image: &[u8], name: &str) -> (usize, usize) {
+    let u32le = |at: usize| u32::from_le_bytes(image[at..at + 4].try_into().unwrap());
+    let u64le = |at: usize| u64::from_le_bytes(image[at..at + 8].try_into().unwrap());
+    let mut at = 32;
+    for _ in 0..u32le(16) {
+        if u32le(at) == 0x19 && image[at + 8..at + 24].starts_with(name.as_bytes()) {
+            return (u64le(at + 40) as usize, u64le(at + 48) as usize);
+        }
+        at += u32le(at + 4) as usize;
+    }
+    panic!("no segment {name}");
+}
+
+/// A copy of `file` with one byte flipped at `offset`.
+fn flipped(file: &Path, offset: usize, name: &str) -> PathBuf {
+    let mut bytes = std::fs::read(file).unwrap();
+    bytes[offset] ^= 0x01;
+    let copy = file.with_file_name(name);
+    std::fs::write(&copy, bytes).unwrap();
+    copy
+}
+
+#[test]
+fn macos_arm64_output_passes_rcodesign_verify_and_a_flipped_byte_fails_it() {
+    if !enabled(MAC_ARM64) {
+        return;
+    }
+    let Some(rcodesign) = rcodesign() else {
+        return;
+    };
+    let ctx = Ctx::new();
+    let hello = repo_root().join("examples/hello/hello.py");
+    let out = freeze_for(&ctx, MAC_ARM64, &hello, "hello", &[]);
+    let (ok, said) = verify(&rcodesign, &out);
+    assert!(ok, "rcodesign rejects the arm64 output: {said}");
+    let image = std::fs::read(&out).unwrap();
+    let (text, _) = segment(&image, "__TEXT");
+    let (sui, sui_len) = segment(&image, "__SUI");
+    for (what, offset) in [("__TEXT", text + 0x4000), ("payload", sui + sui_len / 2)] {
+        let bad = flipped(&out, offset, &format!("hello-{what}"));
+        let (ok, said) = verify(&rcodesign, &bad);
+        assert!(
+            !ok,
+            "a flipped byte in {what} passes rcodesign verify: {said}"
+        );
+    }
+}
+
+#[test]
+fn macos_x86_64_output_signs_and_verifies_with_rcodesign_and_a_flipped_byte_fails_it() {
+    if !enabled(MAC_X86_64) {
+        return;
+    }
+    let Some(rcodesign) = rcodesign() else {
+        return;
+    };
+    let ctx = Ctx::new();
+    let hello = repo_root().join("examples/hello/hello.py");
+    let out = freeze_for(&ctx, MAC_X86_64, &hello, "hello", &[]);
+    // Unsigned by design outside macOS; what a user does next is sign it. Ad hoc here.
+    let (ok, _) = verify(&rcodesign, &out);
+    assert!(!ok, "an x86-64 output frozen on Linux is unsigned");
+    let signed = ctx.path("hello-signed");
+    let status = Command::new(&rcodesign)
+        .arg("sign")
+        .arg(&out)
+        .arg(&signed)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (ok, said) = verify(&rcodesign, &signed);
+    assert!(ok, "rcodesign rejects the signed x86-64 output: {said}");
+    // The payload (appended inside __LINKEDIT, before the signature) is covered.
+    let image = std::fs::read(&signed).unwrap();
+    let marker = b"<~sui-data~>";
+    let at = image
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .expect("payload marker");
+    let bad = flipped(&signed, at + marker.len() + 64, "hello-payload");
+    let (ok, said) = verify(&rcodesign, &bad);
+    assert!(
+        !ok,
+        "a flipped payload byte passes rcodesign verify: {said}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The release directory
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn dist_makes_a_release_directory_that_freezes_for_its_targets() {
+    if !enabled(WINDOWS_GNU) {
+        return;
+    }
+    let Some(runner) = Runner::for_target(WINDOWS_GNU) else {
+        return;
+    };
+    let ctx = Ctx::new();
+    let dir = ctx.path("release");
+    let mut cmd = clean_command(repo_root().join("dist"));
+    cmd.arg("-o").arg(&dir).arg(WINDOWS_GNU);
+    let run: Run = with_build_env(&mut cmd).output().unwrap().into();
+    assert_eq!(run.code, Some(0), "./dist failed:\n{}", run.stderr);
+    let stub = format!("runtime-stub-{WINDOWS_GNU}.exe");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["SHA256SUMS", "freeze", stub.as_str()]);
+    let check = Command::new("sha256sum")
+        .args(["--check", "--quiet", "SHA256SUMS"])
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert!(check.success(), "SHA256SUMS does not match");
+
+    // The release's freeze lists the stub beside it and freezes with it, no checkout
+    // involved (a cleared environment: no FREEZE_STUB, no FREEZE_STUB_DIR).
+    let freeze = dir.join("freeze");
+    let list: Run = clean_command(&freeze)
+        .arg("--list-targets")
+        .output()
+        .unwrap()
+        .into();
+    let line = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{WINDOWS_GNU} ")))
+        .unwrap_or_else(|| panic!("{}", list.stdout));
+    assert!(
+        line.ends_with(&format!("available  {}", dir.join(&stub).display())),
+        "{line}"
+    );
+    let hello = repo_root().join("examples/hello/hello.py");
+    let out: Run = clean_command(&freeze)
+        .current_dir(ctx.dir.path())
+        .arg(&hello)
+        .args(["-o", "hello.exe", "--target", WINDOWS_GNU])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let frozen = runner.run(&ctx.path("hello.exe"), &[], b"", ctx.dir.path());
+    assert_eq!(frozen, python(&hello, &[], b"", ctx.dir.path()));
+}
