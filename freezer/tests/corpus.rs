@@ -21,16 +21,10 @@ const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Cases that still differ from CPython, each with its cause. The test insists they
 /// still differ, so a fix shows up as a failure asking to move the case out of here.
-const KNOWN_DIFFERENT: &[(&str, &str)] = &[
-    (
-        "dateutil_tz",
-        "runtime: a warning names the script as main.py, where CPython names its absolute path",
-    ),
-    (
-        "openpyxl_roundtrip",
-        "RustPython: openpyxl's Integer descriptor leaves workbookView.activeTab a str after a save (not isolated yet)",
-    ),
-];
+const KNOWN_DIFFERENT: &[(&str, &str)] = &[(
+    "dateutil_tz",
+    "runtime: a warning names the script as main.py, where CPython names its absolute path",
+)];
 
 fn corpus_dir() -> PathBuf {
     repo_root().join("freezer/tests/corpus")

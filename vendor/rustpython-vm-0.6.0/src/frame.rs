@@ -12026,11 +12026,11 @@ impl ExecutingFrame<'_> {
 
         let attr_name = self.code.names[attr_idx as usize];
         let cls_attr = cls.get_attr(attr_name);
-        let has_data_descr = cls_attr.as_ref().is_some_and(|descr| {
-            let descr_cls = descr.class();
-            descr_cls.slots().descr_get.load().is_some()
-                && descr_cls.slots().descr_set.load().is_some()
-        });
+        // A class attribute whose type defines `__set__` takes the assignment, with or
+        // without `__get__` (CPython checks `tp_descr_set`): never a plain dict store.
+        let has_data_descr = cls_attr
+            .as_ref()
+            .is_some_and(|descr| descr.class().slots().descr_set.load().is_some());
 
         if has_data_descr {
             // Check for member descriptor (slot access)
