@@ -57,15 +57,9 @@ fn frozen_and_cpython(case: &str) -> (Run, Run) {
         std::fs::copy(&path, ctx.path(&name)).unwrap();
     }
     let script = "main.py";
-    let mut cmd = clean_command(common::freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", common::stub())
-        .env("VIRTUAL_ENV", venv)
-        .arg(&script)
-        .args(["-o", "app", "-q"]);
-    let out = cmd.output().unwrap();
+    let built = ctx.freeze_in_venv(venv, [script, "-o", "app", "-q"]);
     // A build that fails is a difference like any other (CPython runs the file).
-    let frozen = if out.status.success() {
+    let frozen = if built.code == Some(0) {
         let mut cmd = clean_command(ctx.path("app"));
         cmd.current_dir(ctx.dir.path());
         let (frozen, stopped) = run_bounded(cmd, LIMIT);
@@ -76,7 +70,7 @@ fn frozen_and_cpython(case: &str) -> (Run, Run) {
         );
         frozen
     } else {
-        out.into()
+        built
     };
     let mut cmd = clean_command(venv.join("bin/python"));
     cmd.current_dir(ctx.dir.path()).arg(&script);

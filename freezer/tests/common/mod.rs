@@ -132,11 +132,29 @@ impl Ctx {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = clean_command(freeze_bin());
-        cmd.current_dir(self.dir.path())
-            .env("FREEZE_STUB", stub())
-            .args(args);
+        let mut cmd = self.freeze_command();
+        cmd.args(args);
         cmd.output().expect("run freeze").into()
+    }
+
+    /// Run `freeze ARGS` as [`Ctx::freeze`] does, with the virtual environment `venv`
+    /// active (its site-packages is a module source).
+    pub fn freeze_in_venv<I, S>(&self, venv: &Path, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = self.freeze_command();
+        cmd.env("VIRTUAL_ENV", venv).args(args);
+        cmd.output().expect("run freeze").into()
+    }
+
+    /// `freeze` in the temp dir with the stub of this build and nothing else of the
+    /// caller's environment.
+    fn freeze_command(&self) -> Command {
+        let mut cmd = clean_command(freeze_bin());
+        cmd.current_dir(self.dir.path()).env("FREEZE_STUB", stub());
+        cmd
     }
 
     /// Freeze and insist that it worked; returns the output path.
@@ -305,18 +323,8 @@ pub fn same_as_cpython_in_venv(
     cases: &[&[&str]],
     env: &[(&str, &Path)],
 ) {
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", stub())
-        .env("VIRTUAL_ENV", venv)
-        .args(freeze_args)
-        .args(["-o", "app"]);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "freeze {freeze_args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run = ctx.freeze_in_venv(venv, freeze_args.iter().chain(&["-o", "app"]));
+    assert_eq!(run.code, Some(0), "freeze {freeze_args:?}: {}", run.stderr);
     for args in cases {
         let mut frozen = clean_command(ctx.path("app"));
         frozen.current_dir(ctx.dir.path()).args(*args);
