@@ -38,6 +38,7 @@ fn main() {
         "cargo:rustc-env=FREEZE_HOST_TARGET={}",
         std::env::var("TARGET").expect("cargo sets TARGET for build scripts")
     );
+    println!("cargo:rustc-env=FREEZE_VM_PATCHES={}", vm_patches_digest());
     let root = PathBuf::from(rustpython_pylib::LIB_PATH);
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
@@ -55,4 +56,27 @@ fn main() {
     index.push_str("];\n");
     std::fs::write(out_dir.join("stdlib.bin"), blob).unwrap();
     std::fs::write(out_dir.join("stdlib_index.rs"), index).unwrap();
+}
+
+/// A digest of the RustPython patch series this freezer's compiler is built with
+/// (`vendor/patches/`): compiled code and import lists cached by one build must not be
+/// served to a build with other compiler fixes. FNV-1a over names and contents.
+fn vm_patches_digest() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vendor/patches");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return "none".to_owned();
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for path in paths {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        for b in name.bytes().chain([0]).chain(bytes) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
 }

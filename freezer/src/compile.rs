@@ -1,253 +1,125 @@
 //! Source text → RustPython code object (in the frozen form the stub reads), with
 //! syntax errors reported as CPython reports them.
 
-use std::path::PathBuf;
-
 use rustpython_compiler::{CompileError, CompileOpts, Mode};
 use rustpython_compiler_core::frozen::FrozenCodeObject;
-use sha2::{Digest, Sha256};
 
-/// A source file that could not be turned into code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceError {
-    /// Path as shown to the user.
-    pub path: String,
-    /// 1-based line and column (0 when unknown).
-    pub line: usize,
-    pub column: usize,
-    /// Last column (exclusive, 1-based) on the same line, when the error covers a range.
-    pub end_column: Option<usize>,
-    /// CPython's message (`invalid syntax`, `Missing parentheses in call to 'print'...`).
-    pub message: String,
-    /// The offending source line, when there is one.
-    pub line_text: Option<String>,
+use crate::cache::{self, Cache};
+use crate::graph::{Graph, Node};
+use crate::progress::Progress;
+use crate::source::{SourceError, line_of};
+
+/// Compiled code in the cache: RustPython's frozen form, keyed by source, file name and
+/// optimisation level (the compiler's identity is in every key, see [`crate::cache`]).
+const CODE: cache::Kind = cache::Kind {
+    name: "code",
+    version: 1,
+};
+
+/// Every module's code, in the graph's order.
+pub struct Compiled {
+    pub codes: Vec<Vec<u8>>,
+    /// Optional modules left out because they cannot be read or do not compile.
+    pub skipped: Vec<Skipped>,
 }
 
-impl std::fmt::Display for SourceError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "syntax error in {}", self.path)?;
-        if self.line > 0 {
-            write!(f, ":{}:{}", self.line, self.column.max(1))?;
-        }
-        write!(f, ": {}", self.message)?;
-        if let Some(text) = &self.line_text {
-            let gutter = self.line.to_string().len();
-            let text = text.trim_end();
-            write!(f, "\n{:gutter$} |\n{} | {}", "", self.line, text)?;
-            let start = self.column.max(1);
-            let width = self
-                .end_column
-                .filter(|&end| end > start)
-                .map_or(1, |end| end - start)
-                .min(text.chars().count().saturating_sub(start - 1).max(1));
-            write!(
-                f,
-                "\n{:gutter$} | {}{}",
-                "",
-                " ".repeat(start - 1),
-                "^".repeat(width)
-            )?;
-        }
-        Ok(())
-    }
+/// An optional module left out because it cannot be read or does not compile.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Skipped {
+    pub module: String,
+    pub reason: String,
 }
 
-impl std::error::Error for SourceError {}
-
-fn line_of(source: &str, line: usize) -> Option<String> {
-    (line > 0)
-        .then(|| source.lines().nth(line - 1).map(str::to_owned))
-        .flatten()
-}
-
-/// Decode Python source bytes as CPython does (PEP 263 and 3120): UTF-8 unless a coding
-/// cookie on line 1 or 2 says otherwise; a leading UTF-8 BOM is dropped.
-pub fn decode_source(bytes: &[u8], path: &str) -> Result<String, SourceError> {
-    let err = |line: usize, message: String| SourceError {
-        path: path.to_owned(),
-        line,
-        column: 0,
-        end_column: None,
-        message,
-        line_text: None,
-    };
-    let (bytes, had_bom) = match bytes.strip_prefix(b"\xef\xbb\xbf") {
-        Some(rest) => (rest, true),
-        None => (bytes, false),
-    };
-    let mut encoding = None;
-    for (i, line) in bytes.split(|&b| b == b'\n').take(2).enumerate() {
-        let text = String::from_utf8_lossy(line);
-        let trimmed = text.trim_start();
-        if !trimmed.starts_with('#') {
-            if trimmed.is_empty() {
-                continue;
-            }
-            break;
-        }
-        if let Some(name) = coding_cookie(trimmed) {
-            encoding = Some((i + 1, name));
-            break;
-        }
-    }
-    let encoding = encoding.map(|(line, name)| (line, normalize_encoding(&name)));
-    match encoding.as_ref().map(|(line, enc)| (*line, enc.as_str())) {
-        Some((line, enc)) if had_bom && enc != "utf-8" => {
-            Err(err(line, format!("encoding problem: {enc} with BOM")))
-        }
-        None | Some((_, "utf-8")) => match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(text.to_owned()),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-                Err(err(
-                    line,
-                    format!(
-                        "Non-UTF-8 code starting with '\\x{:02x}' in file {path} on line {line}, but no encoding declared; see https://peps.python.org/pep-0263/ for details",
-                        bytes[at]
-                    ),
-                ))
-            }
-        },
-        Some((_, "latin-1")) => Ok(bytes.iter().map(|&b| b as char).collect()),
-        Some((_, "ascii")) => match bytes.iter().position(|b| !b.is_ascii()) {
-            None => Ok(String::from_utf8(bytes.to_vec()).expect("ascii is utf-8")),
-            Some(at) => {
-                let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-                Err(err(
-                    line,
-                    format!(
-                        "'ascii' codec can't decode byte 0x{:02x} in position {at}: ordinal not in range(128)",
-                        bytes[at]
-                    ),
-                ))
-            }
-        },
-        Some((line, other)) => Err(err(
-            line,
-            format!(
-                "source encoding '{other}' is not supported by freeze; re-save the file as UTF-8"
-            ),
-        )),
-    }
-}
-
-/// The encoding named by a `# -*- coding: NAME -*-` style comment (PEP 263 regex).
-fn coding_cookie(comment: &str) -> Option<String> {
-    let at = comment.find("coding")?;
-    let rest = &comment[at + "coding".len()..];
-    let rest = rest.strip_prefix([':', '='])?;
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let name: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+/// Compile every module of `graph`. An optional module that does not compile (a Python 2
+/// file shipped in a distribution) is left out of the graph: CPython fails only if it is
+/// imported. A required one stops the build, the first in module order.
+pub fn compile_graph(
+    graph: &mut Graph,
+    optimize: u8,
+    cache: Option<&Cache>,
+    progress: &dyn Progress,
+) -> Result<Compiled, SourceError> {
+    let results = compile_all(
+        &graph.modules.values().collect::<Vec<_>>(),
+        optimize,
+        cache,
+        progress,
+    );
+    let mut skipped: Vec<Skipped> = graph
+        .unreadable
+        .iter()
+        .map(|(module, reason)| Skipped {
+            module: module.clone(),
+            reason: reason.clone(),
+        })
         .collect();
-    (!name.is_empty()).then_some(name)
-}
-
-fn normalize_encoding(name: &str) -> String {
-    let lower = name.to_ascii_lowercase().replace('_', "-");
-    match lower.as_str() {
-        "utf-8" | "utf8" | "utf-8-sig" => "utf-8".to_owned(),
-        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "cp819" => "latin-1".to_owned(),
-        "ascii" | "us-ascii" => "ascii".to_owned(),
-        _ => lower,
-    }
-}
-
-/// A content-addressed store of compiled modules: the same source, file name, optimisation
-/// level and compiler always give the same code, so a hit is as good as a compile.
-#[derive(Debug, Clone)]
-pub struct Cache {
-    dir: PathBuf,
-}
-
-/// Bumped whenever what goes into a cache entry changes.
-const CACHE_FORMAT: &str = "freeze-code-cache-1";
-
-impl Cache {
-    /// The cache in `dir` (created on first write).
-    pub fn new(dir: PathBuf) -> Self {
-        Self { dir }
-    }
-
-    /// `FREEZE_CACHE_DIR`, else the user's cache directory; None when neither is known.
-    pub fn default_dir() -> Option<PathBuf> {
-        if let Some(dir) = std::env::var_os("FREEZE_CACHE_DIR").filter(|d| !d.is_empty()) {
-            return Some(PathBuf::from(dir));
-        }
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME")
-                    .filter(|d| !d.is_empty())
-                    .map(|h| PathBuf::from(h).join(".cache"))
-            })?;
-        Some(base.join("freeze"))
-    }
-
-    fn key(parts: &[&str], source: &str) -> String {
-        let mut hasher = Sha256::new();
-        for part in [CACHE_FORMAT, freeze_payload::RUSTPYTHON_VERSION]
-            .iter()
-            .chain(parts)
-        {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part.as_bytes());
-        }
-        hasher.update(source.as_bytes());
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-
-    fn path(&self, kind: &str, key: &str) -> PathBuf {
-        self.dir
-            .join(kind)
-            .join(&key[..2])
-            .join(format!("{}.bin", &key[2..]))
-    }
-
-    /// Best effort: a cache that cannot be read or written only costs time.
-    fn get(&self, kind: &str, key: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.path(kind, key)).ok()
-    }
-
-    fn put(&self, kind: &str, key: &str, code: &[u8]) {
-        let path = self.path(kind, key);
-        let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
-            use std::io::Write;
-            if tmp.write_all(code).is_ok() {
-                let _ = tmp.persist(&path);
+    let mut codes = Vec::new();
+    let names: Vec<String> = graph.modules.keys().cloned().collect();
+    for (name, result) in names.iter().zip(results) {
+        match result {
+            Ok(code) => codes.push(code),
+            Err(err) if graph.modules[name].optional => {
+                progress.explain(&format!("{name} left out: {err}"));
+                skipped.push(Skipped {
+                    module: name.clone(),
+                    reason: err.to_string(),
+                });
+                graph.modules.remove(name);
             }
+            Err(err) => return Err(err),
         }
     }
+    Ok(Compiled { codes, skipped })
 }
 
-impl Cache {
-    /// The imports a source asks for, read with `package` as its package: parsing is
-    /// most of the graph walk, and the answer depends on nothing else.
-    pub fn imports(&self, source: &str, package: &str) -> crate::graph::Imports {
-        let key = Cache::key(&["imports", package], source);
-        if let Some(found) = self
-            .get("imports", &key)
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        {
-            return found;
+/// One module's code, or why it has none.
+type CodeResult = Result<Vec<u8>, SourceError>;
+
+/// Compile every module, on all cores; results in the order of `nodes` (the caller
+/// takes the first error in module order, so the message does not depend on scheduling).
+fn compile_all(
+    nodes: &[&Node],
+    optimize: u8,
+    cache: Option<&Cache>,
+    progress: &dyn Progress,
+) -> Vec<CodeResult> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let done = AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(nodes.len().max(1));
+    let slots: Vec<Mutex<Option<CodeResult>>> = nodes.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(node) = nodes.get(i) else { break };
+                    let found = &node.found;
+                    let result = compile_cached(
+                        &node.text,
+                        &found.origin,
+                        &found.display_path(),
+                        optimize,
+                        cache,
+                    );
+                    *slots[i].lock().expect("not poisoned") = Some(result);
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    progress.update("compiling", n, nodes.len());
+                }
+            });
         }
-        let found = crate::graph::imports_of(source, package);
-        if let Ok(bytes) = serde_json::to_vec(&found) {
-            self.put("imports", &key, &bytes);
-        }
-        found
-    }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .expect("not poisoned")
+                .expect("every module compiled")
+        })
+        .collect()
 }
 
 /// Compile through the cache when there is one.
@@ -261,12 +133,13 @@ pub fn compile_cached(
     let Some(cache) = cache else {
         return compile_module(source, source_path, display_path, optimize);
     };
-    let key = Cache::key(&["code", &optimize.to_string(), source_path], source);
-    if let Some(code) = cache.get("code", &key) {
+    let optimize_level = optimize.to_string();
+    let parts = [optimize_level.as_str(), source_path];
+    if let Some(code) = cache.get(CODE, &parts, source) {
         return Ok(code);
     }
     let code = compile_module(source, source_path, display_path, optimize)?;
-    cache.put("code", &key, &code);
+    cache.put(CODE, &parts, source, &code);
     Ok(code)
 }
 
@@ -428,24 +301,5 @@ mod tests {
         // Consistent tabs, and tabs inside strings or brackets, are fine.
         assert!(inconsistent_tabs("if True:\n\tx = 1\n\ty = '''\n  \t'''\n", "t.py").is_none());
         assert!(inconsistent_tabs("def f():\n    return (1,\n\t2)\n", "t.py").is_none());
-    }
-
-    #[test]
-    fn decodes_like_cpython() {
-        assert_eq!(
-            decode_source(b"\xef\xbb\xbfx = 1\n", "a.py").unwrap(),
-            "x = 1\n"
-        );
-        assert_eq!(
-            decode_source(b"# -*- coding: latin-1 -*-\ns = '\xe9'\n", "a.py").unwrap(),
-            "# -*- coding: latin-1 -*-\ns = '\u{e9}'\n"
-        );
-        let err = decode_source(b"s = '\xe9'\n", "a.py").unwrap_err();
-        assert!(
-            err.message
-                .starts_with("Non-UTF-8 code starting with '\\xe9' in file a.py on line 1"),
-            "{}",
-            err.message
-        );
     }
 }

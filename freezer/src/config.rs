@@ -30,6 +30,12 @@ pub struct Config {
     pub no_plugins: Option<bool>,
     pub stub: Option<PathBuf>,
     pub report: Option<PathBuf>,
+    /// The target triple (`--target`).
+    pub target: Option<String>,
+    /// Print only errors (`-q`).
+    pub quiet: Option<bool>,
+    /// Explain every decision (`-v`).
+    pub verbose: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -82,10 +88,16 @@ impl Config {
         config.stub.as_mut().map(rebase);
         config.report.as_mut().map(rebase);
         config.path.iter_mut().for_each(rebase);
+        if config.quiet == Some(true) && config.verbose == Some(true) {
+            return Err(format!(
+                "{}: [tool.freeze] quiet and verbose cannot both be true",
+                path.display()
+            ));
+        }
         config.add_data = config
             .add_data
             .into_iter()
-            .map(|spec| match spec.split_once(':') {
+            .map(|spec| match crate::options::split_add_data(&spec) {
                 Some((src, dest))
                     if !Path::new(src).is_absolute()
                         && dir != Path::new(".")
@@ -119,7 +131,7 @@ pub fn init(dir: &Path) -> Result<PathBuf, String> {
         text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
     }
     text.push_str(TEMPLATE);
-    crate::embed::write_file_atomically(&path, text.as_bytes(), false)
+    crate::fsutil::write_file_atomically(&path, text.as_bytes(), false)
         .map_err(|e| e.to_string())?;
     Ok(path)
 }

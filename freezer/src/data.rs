@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use freeze_payload::ModuleKind;
 
-use crate::Error;
+use crate::error::Error;
 use crate::files::{rel_path, walk_all};
-use crate::graph::{Graph, Resolver, Root};
+use crate::graph::Graph;
+use crate::resolve::{Resolver, Root};
 
 /// One data file: its `/`-separated path in the payload, and its bytes.
 #[derive(Debug, Clone)]

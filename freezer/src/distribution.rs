@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::graph::{Found, Root, is_identifier};
+use crate::imports::is_identifier;
+use crate::resolve::{Found, Root};
 
 /// One installed distribution.
 #[derive(Debug, Clone)]
@@ -16,8 +17,6 @@ pub struct Distribution {
     pub name: String,
     /// Index of the search root it is installed on.
     pub root: usize,
-    /// Its `.dist-info` directory, relative to the root.
-    pub dist_info: String,
     /// Dotted names of its Python modules (packages by their `__init__.py`), sorted.
     pub modules: Vec<String>,
     /// Its other files inside its packages' directories (`/`-separated, relative to the
@@ -54,7 +53,7 @@ impl Index {
 
     /// The distribution that installed a module (by its file on its root).
     pub fn owner(&self, found: &Found) -> Option<&Distribution> {
-        if !matches!(found.source, crate::graph::Source::File(_)) {
+        if !matches!(found.source, crate::resolve::Source::File(_)) {
             return None;
         }
         self.dists
@@ -123,11 +122,6 @@ impl Distribution {
         Distribution {
             name: metadata_name(dist_info),
             root: index,
-            dist_info: dist_info
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned(),
             modules: modules.into_iter().collect(),
             data,
             entry_points: std::fs::read_to_string(dist_info.join("entry_points.txt"))

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::graph::{Graph, Resolved, Resolver};
+use crate::graph::Graph;
+use crate::resolve::{Resolved, Resolver};
 
 /// (bundled module that triggers the hook, modules that come along: a package brings all
 /// its submodules).

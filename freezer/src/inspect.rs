@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use freeze_payload::{FORMAT_VERSION, MAGIC, ModuleKind, Payload, RUSTPYTHON_VERSION};
+use freeze_payload::{FORMAT_VERSION, ModuleKind, Payload, RUSTPYTHON_VERSION};
 use serde::Serialize;
 
-use crate::Error;
+use crate::container;
+use crate::error::Error;
 
 #[derive(Debug, Serialize)]
 pub struct Inspection {
@@ -40,55 +41,11 @@ pub struct DataInfo {
 /// Object format and architecture (`ELF x86-64`, `Mach-O arm64`), as the stub checks
 /// read them; otherwise why the file is not an executable freeze can use.
 pub fn describe_executable(bytes: &[u8]) -> String {
-    match crate::target::identify(bytes) {
+    let head = &bytes[..bytes.len().min(container::HEADER_PROBE_LEN)];
+    match container::identify(head) {
         Ok(kind) => format!("{} {}", kind.format.name(), kind.arch.name(kind.format)),
-        Err(reason) => reason,
+        Err(not) => not.what(),
     }
-}
-
-/// Find the payload inside any executable: every copy of the magic is a candidate; the
-/// first one that parses as a whole payload is it. (The runtime's own code holds the
-/// magic as a constant too, but that copy never parses.)
-pub fn find_payload(
-    bytes: &[u8],
-) -> Option<Result<(Payload<'_>, usize), freeze_payload::PayloadError>> {
-    let mut last_err = None;
-    let mut at = 0;
-    while let Some(pos) = memchr_magic(&bytes[at..]) {
-        let start = at + pos;
-        let tail = &bytes[start..];
-        // A copy whose version field is not a small number is not a payload header.
-        let plausible = tail
-            .get(8..12)
-            .is_some_and(|v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]) < 1000);
-        let len = payload_len(tail).filter(|_| plausible);
-        match len.map(|len| Payload::parse(&tail[..len])) {
-            Some(Ok(payload)) => return Some(Ok((payload, len.unwrap_or_default()))),
-            Some(Err(err)) => last_err = Some(err),
-            None => {}
-        }
-        at = start + 1;
-    }
-    last_err.map(Err)
-}
-
-fn memchr_magic(hay: &[u8]) -> Option<usize> {
-    hay.windows(MAGIC.len()).position(|w| w == MAGIC)
-}
-
-/// The length the header announces, when it fits in `tail`.
-fn payload_len(tail: &[u8]) -> Option<usize> {
-    let header = tail.get(..freeze_payload::HEADER_LEN)?;
-    if u32::from_le_bytes(header[8..12].try_into().ok()?) != FORMAT_VERSION {
-        // Another format version: let the parser name it.
-        return Some(tail.len().min(freeze_payload::HEADER_LEN));
-    }
-    let manifest = u64::from_le_bytes(header[32..40].try_into().ok()?);
-    let blob = u64::from_le_bytes(header[40..48].try_into().ok()?);
-    let len = (freeze_payload::HEADER_LEN as u64)
-        .checked_add(manifest)?
-        .checked_add(blob)?;
-    (len <= tail.len() as u64).then_some(len as usize)
 }
 
 pub fn inspect(path: &Path) -> Result<Inspection, Error> {
@@ -97,9 +54,10 @@ pub fn inspect(path: &Path) -> Result<Inspection, Error> {
         source: e,
     })?;
     let executable = describe_executable(&bytes);
-    let (payload, payload_bytes) = match find_payload(&bytes) {
-        Some(Ok(found)) => found,
-        Some(Err(err)) => return Err(Error::Inspect(path.to_path_buf(), err.to_string())),
+    let section = container::find_payload(&bytes);
+    let (payload, payload_bytes) = match section.map(|s| (Payload::parse(s), s.len())) {
+        Some((Ok(payload), len)) => (payload, len),
+        Some((Err(err), _)) => return Err(Error::Inspect(path.to_path_buf(), err.to_string())),
         None => {
             return Err(Error::Inspect(
                 path.to_path_buf(),

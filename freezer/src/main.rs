@@ -152,59 +152,51 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // Every error's own message says what, where and what to do; its sources are
+            // already part of it.
+            eprintln!("{} {err}", label("error:", "1;31"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Some(Command::Init) => {
-            return match freezer::config::init(Path::new(".")) {
-                Ok(path) => {
-                    eprintln!("wrote a [tool.freeze] section to {}", path.display());
-                    ExitCode::SUCCESS
-                }
-                Err(err) => fail(&err),
-            };
+            let path = freezer::config::init(Path::new(".")).map_err(anyhow::Error::msg)?;
+            eprintln!("wrote a [tool.freeze] section to {}", path.display());
+            return Ok(());
         }
         Some(Command::Inspect { app, json }) => {
-            return match freezer::inspect::inspect(app) {
-                Ok(found) if *json => {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&found).expect("serializes")
-                    );
-                    ExitCode::SUCCESS
-                }
-                Ok(found) => {
-                    print!("{}", found.to_text());
-                    ExitCode::SUCCESS
-                }
-                Err(err) => fail(&err.to_string()),
-            };
+            let found = freezer::inspect::inspect(app)?;
+            if *json {
+                let text = serde_json::to_string_pretty(&found).expect("serializes");
+                println!("{text}");
+            } else {
+                print!("{}", found.to_text());
+            }
+            return Ok(());
         }
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "freeze", &mut std::io::stdout());
-            return ExitCode::SUCCESS;
+            return Ok(());
         }
         None => {}
     }
     if cli.list_targets {
         print!("{}", list_targets());
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
-    let (quiet, verbose) = (cli.quiet, cli.verbose);
-    let opts = match options(cli) {
-        Ok(opts) => opts,
-        Err(err) => return fail(&err),
-    };
+    let (opts, Chatter { quiet, verbose }) = options(cli).map_err(anyhow::Error::msg)?;
     let progress = Terminal::new(verbose);
     let result = freezer::freeze_with(&opts, &progress);
     progress.clear();
-    match result {
-        Ok(report) => {
-            print_summary(&report, quiet);
-            ExitCode::SUCCESS
-        }
-        Err(err) => fail(&err.to_string()),
-    }
+    print_summary(&result?, quiet);
+    Ok(())
 }
 
 /// Colours only on a terminal, and never with NO_COLOR set (https://no-color.org).
@@ -219,11 +211,6 @@ fn label(text: &str, code: &str) -> String {
     } else {
         text.to_owned()
     }
-}
-
-fn fail(msg: &str) -> ExitCode {
-    eprintln!("{} {msg}", label("error:", "1;31"));
-    ExitCode::FAILURE
 }
 
 /// Progress on a terminal: one line, redrawn, shown only once a build has taken a
@@ -306,8 +293,14 @@ fn list_targets() -> String {
     out
 }
 
+/// How much the build says: `-q` only errors, `-v` every decision.
+struct Chatter {
+    quiet: bool,
+    verbose: bool,
+}
+
 /// Flags over `[tool.freeze]` (from the entry's directory, or the current one).
-fn options(cli: Cli) -> Result<Options, String> {
+fn options(cli: Cli) -> Result<(Options, Chatter), String> {
     let config_dir = match &cli.entry {
         Some(entry) if entry.is_dir() => entry.clone(),
         Some(entry) => entry
@@ -343,30 +336,42 @@ fn options(cli: Cli) -> Result<Options, String> {
         .ok_or("no output path: pass -o OUT (or set output under [tool.freeze])")?;
     let mut add_data = Vec::new();
     for spec in config.add_data.iter().chain(&cli.add_data) {
-        let (src, dest) = spec
-            .rsplit_once(':')
+        let (src, dest) = freezer::split_add_data(spec)
             .ok_or_else(|| format!("--add-data {spec}: expected SRC:DEST"))?;
         add_data.push((PathBuf::from(src), dest.to_owned()));
     }
-    Ok(Options {
+    // A flag for either wins over both keys (clap refuses -q with -v).
+    let chatter = if cli.quiet || cli.verbose {
+        Chatter {
+            quiet: cli.quiet,
+            verbose: cli.verbose,
+        }
+    } else {
+        Chatter {
+            quiet: config.quiet.unwrap_or(false),
+            verbose: config.verbose.unwrap_or(false),
+        }
+    };
+    let opts = Options {
         entry,
         output,
         paths: config.path.into_iter().chain(cli.paths).collect(),
         stub: cli.stub.or(config.stub),
-        target: cli.target,
+        target: cli.target.or(config.target),
         optimize: if cli.optimize > 0 {
             cli.optimize.min(2)
         } else {
             config.optimize.unwrap_or(0)
         },
         keep_source: !(cli.no_source || config.no_source.unwrap_or(false)),
-        cache: freezer::compile::Cache::default_dir().map(freezer::compile::Cache::new),
+        cache: freezer::Cache::default_dir().map(freezer::Cache::new),
         includes: config.include.into_iter().chain(cli.includes).collect(),
         excludes: config.exclude.into_iter().chain(cli.excludes).collect(),
         add_data,
         report: cli.report.or(config.report),
         plugins: !(cli.no_plugins || config.no_plugins.unwrap_or(false)),
-    })
+    };
+    Ok((opts, chatter))
 }
 
 fn print_summary(report: &freezer::Report, quiet: bool) {

@@ -5,8 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::graph::{Graph, Site};
-use crate::{Error, Options, data};
+use crate::compile::{Compiled, Skipped};
+use crate::data::Collected;
+use crate::error::Error;
+use crate::fsutil;
+use crate::graph::Site;
+use crate::walk::Walk;
 
 /// An import that found nothing (or was excluded), and who asked for it.
 #[derive(Debug, Clone, Serialize)]
@@ -36,19 +40,12 @@ pub struct ModuleReport {
     pub because: Option<String>,
 }
 
-/// An optional module left out because it cannot be read or does not compile.
-#[derive(Debug, Clone, Serialize)]
-pub struct Skipped {
-    pub module: String,
-    pub reason: String,
-}
-
-/// What the build decided beyond following imports.
-pub struct Decisions<'a> {
-    pub whole: &'a [crate::whole::Whole],
-    /// Optional module → why it was added.
-    pub optional: &'a std::collections::BTreeMap<String, String>,
-    pub skipped: Vec<Skipped>,
+/// What the build wrote.
+pub struct Output {
+    pub path: PathBuf,
+    pub stub: PathBuf,
+    pub payload_bytes: usize,
+    pub bytes: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,18 +99,15 @@ fn sites(
 }
 
 impl Report {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
-        opts: &Options,
-        stub: &Path,
         entry: &str,
-        graph: &Graph,
-        codes: &[Vec<u8>],
-        data: &data::Collected,
-        decisions: Decisions<'_>,
-        payload_bytes: usize,
-        output_bytes: usize,
+        walk: &Walk,
+        compiled: &Compiled,
+        data: &Collected,
+        output: Output,
     ) -> Self {
+        let graph = &walk.graph;
+        let codes = &compiled.codes;
         let modules = graph
             .modules
             .values()
@@ -150,14 +144,14 @@ impl Report {
                     optional: node.optional,
                     because: match node.importer {
                         Some(_) => None,
-                        None => decisions.optional.get(&found.name).cloned(),
+                        None => walk.optional.get(&found.name).cloned(),
                     },
                 }
             })
             .collect();
         Report {
-            output: opts.output.clone(),
-            stub: stub.to_path_buf(),
+            output: output.path,
+            stub: output.stub,
             entry: entry.to_owned(),
             modules,
             data: data
@@ -172,15 +166,15 @@ impl Report {
             missing: sites(&graph.missing),
             optional_missing: sites(&graph.optional_missing),
             excluded: sites(&graph.excluded),
-            whole_distributions: decisions.whole.to_vec(),
-            skipped_modules: decisions.skipped,
+            whole_distributions: walk.whole.clone(),
+            skipped_modules: compiled.skipped.clone(),
             skipped_extensions: graph
                 .extensions
                 .iter()
                 .filter(|e| e.guarded)
                 .map(|e| ExtensionReport {
                     module: e.module.clone(),
-                    file: crate::graph::display(&e.file),
+                    file: crate::resolve::display(&e.file),
                     importer: format!("{}:{}", e.site.file, e.site.line),
                 })
                 .collect(),
@@ -190,25 +184,22 @@ impl Report {
                 .filter(|s| !s.stdlib)
                 .map(|s| format!("{}:{}", s.file, s.line))
                 .collect(),
-            payload_bytes,
-            output_bytes,
+            payload_bytes: output.payload_bytes,
+            output_bytes: output.bytes,
         }
     }
 
     /// Write the report as pretty JSON (atomically, like the output).
     pub fn write_json(&self, path: &Path) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(self).expect("a report always serializes");
+        let failed = |why| Error::Report {
+            path: path.to_path_buf(),
+            why,
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Report {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
+            std::fs::create_dir_all(dir).map_err(|e| failed(fsutil::Why::Io(e)))?;
         }
-        crate::embed::write_file_atomically(path, format!("{text}\n").as_bytes(), false).map_err(
-            |e| match e {
-                Error::Write { path, reason } => Error::Report { path, reason },
-                other => other,
-            },
-        )
+        fsutil::write_file_atomically(path, format!("{text}\n").as_bytes(), false)
+            .map_err(|e| failed(e.why))
     }
 }

@@ -5,8 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::Error;
-use crate::stubs::stub_file_name;
+use crate::error::Error;
 use crate::target::Target;
 
 /// The host's stub from the checkout at `root`, built (incrementally) by cargo.
@@ -26,7 +25,7 @@ pub fn host(root: &Path) -> Result<PathBuf, Error> {
         .target_directory
         .as_std_path()
         .join(profile)
-        .join(stub_file_name());
+        .join(crate::target::host_stub_file_name());
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.arg("build").arg("--manifest-path").arg(&manifest);
     cmd.args(["-p", "runtime-stub", "--ignore-rust-version"]);

@@ -6,14 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Error;
+use crate::error::Error;
 use crate::stub_build;
 use crate::target::{self, HOST, Target};
-
-/// File name of the stub executable for the host.
-pub fn stub_file_name() -> String {
-    format!("runtime-stub{}", std::env::consts::EXE_SUFFIX)
-}
 
 /// Where the stub came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +137,7 @@ pub fn locate_host_stub() -> HostStub {
         return HostStub::None;
     };
     let host = Target::find(HOST).map(|t| t.stub_file_name());
-    [Some(stub_file_name()), host]
+    [Some(target::host_stub_file_name()), host]
         .into_iter()
         .flatten()
         .map(|name| dir.join(name))
@@ -192,8 +187,8 @@ pub fn target_statuses() -> Vec<TargetStatus> {
 fn check_head(target: &Target, path: PathBuf, source: StubSource) -> StubState {
     match read_head(&path) {
         Err(e) => StubState::Unusable(path, format!("cannot be read: {e}")),
-        Ok(head) => match target::identify(&head) {
-            Err(why) => StubState::Unusable(path, format!("is {why}")),
+        Ok(head) => match crate::container::identify(&head) {
+            Err(not) => StubState::Unusable(path, format!("is {}", not.what())),
             Ok(kind) if !target.accepts(&kind) => {
                 let why = format!("is {kind}, but this target needs {}", target.needs());
                 StubState::Unusable(path, why)
@@ -207,7 +202,7 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut head = Vec::new();
     std::fs::File::open(path)?
-        .take(target::HEADER_PROBE_LEN as u64)
+        .take(crate::container::HEADER_PROBE_LEN as u64)
         .read_to_end(&mut head)?;
     Ok(head)
 }

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::distribution::{Distribution, Index, LAUNCHER_GROUPS};
-use crate::graph::{Graph, Node, Resolved, Resolver};
+use crate::graph::{Graph, Node};
+use crate::resolve::{Resolved, Resolver};
 
 /// A distribution bundled whole, and the reason.
 #[derive(Debug, Clone, Serialize)]

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use common::tools::{missing_tool, scratch, which};
 use common::{Ctx, clean_command, freeze_bin, repo_root, stub};
-use freezer::embed::embed_file;
+use freezer::embed_file;
 use freezer::target::{HOST, Target};
 use sha2::{Digest, Sha256};
 
