@@ -1,9 +1,7 @@
 //! What a frozen program sees at run time: exit codes, tracebacks, sys attributes,
 //! arguments, isolation from the environment, and refusal of a damaged payload.
 
-mod common;
-
-use common::{Ctx, clean_command, python, run_with_stdin, stub, traceback_summary};
+use crate::common::{Ctx, clean_command, python, run_with_stdin, stub, traceback_summary};
 
 fn freeze_script(ctx: &Ctx, name: &str, source: &str) -> std::path::PathBuf {
     let script = ctx.write(&format!("src/{name}.py"), source);
@@ -11,7 +9,7 @@ fn freeze_script(ctx: &Ctx, name: &str, source: &str) -> std::path::PathBuf {
 }
 
 /// Freeze a script, run both it and CPython, and compare stdout, stderr and status.
-fn same_as_cpython(name: &str, source: &str, args: &[&str]) -> common::Run {
+fn same_as_cpython(name: &str, source: &str, args: &[&str]) -> crate::common::Run {
     let ctx = Ctx::new();
     let exe = freeze_script(&ctx, name, source);
     let frozen = ctx.run(&exe, args, b"");
@@ -120,7 +118,7 @@ fn ctrl_c_gives_keyboard_interrupt_and_status_130() {
     assert_eq!(line, "ready\n");
     unsafe_kill(child.id(), 2);
     let out = child.wait_with_output().unwrap();
-    let run: common::Run = out.into();
+    let run: crate::common::Run = out.into();
     assert_eq!(run.signal, Some(2), "{run:?}");
     assert!(run.stderr.contains("KeyboardInterrupt"), "{}", run.stderr);
     // A shell reports death by SIGINT as 128 + 2.

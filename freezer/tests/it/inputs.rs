@@ -1,10 +1,8 @@
 //! Unusual but valid programs: they must freeze and run as CPython runs them.
 
-mod common;
+use crate::common::{Ctx, python};
 
-use common::{Ctx, python};
-
-fn same_as_cpython(ctx: &Ctx, entry: &str) -> common::Run {
+fn same_as_cpython(ctx: &Ctx, entry: &str) -> crate::common::Run {
     let exe = ctx.freeze_ok([entry], "app");
     let frozen = ctx.run(&exe, &[], b"");
     let cpython = python(&ctx.path(entry), &[], b"", ctx.dir.path());

@@ -1,9 +1,7 @@
 //! Every program in examples/: freeze it, run the output, compare with CPython running the
 //! same source with the same arguments and input.
 
-mod common;
-
-use common::{Ctx, python, repo_root};
+use crate::common::{Ctx, python, repo_root};
 
 /// Freeze `examples/<dir>/<script>` and compare each invocation with CPython.
 fn check_example(dir: &str, script: &str, cases: &[(&[&str], &str)]) {

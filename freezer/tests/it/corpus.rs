@@ -8,12 +8,10 @@
 //! `__file__`, modules named at run time, entry-point plugins, time zones, gettext
 //! catalogs, sqlite3, multiprocessing locks, XML, tokenize.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{Ctx, Run, clean_command, repo_root, run_bounded};
+use crate::common::{Ctx, Run, clean_command, repo_root, run_bounded};
 
 /// Longer than any case takes (the slowest, pylint, takes seconds); a frozen program that
 /// starts copies of itself is stopped here with its whole process group.
@@ -39,7 +37,7 @@ fn venv() -> &'static Path {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .collect();
-        common::venv("corpus-venv", &pins)
+        crate::common::venv("corpus-venv", &pins)
     })
 }
 

@@ -2,11 +2,9 @@
 //! progress in a pipe. Snapshots live in tests/snapshots/; set UPDATE_SNAPSHOTS=1 to
 //! rewrite them after a deliberate change.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::{Ctx, clean_command, freeze_bin};
+use crate::common::{Ctx, clean_command, freeze_bin};
 
 fn check_snapshot(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -135,7 +133,7 @@ fn inspect_text_and_json() {
     // Not a frozen program: one line.
     let out = clean_command(freeze_bin())
         .arg("inspect")
-        .arg(common::stub())
+        .arg(crate::common::stub())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -176,7 +174,7 @@ fn no_colour_or_progress_reaches_a_pipe() {
     // Even a cold build long enough for progress, with a terminal-looking TERM.
     let mut cmd = clean_command(freeze_bin());
     cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", common::stub())
+        .env("FREEZE_STUB", crate::common::stub())
         .env("FREEZE_CACHE_DIR", ctx.path("cold-cache"))
         .env("TERM", "xterm-256color")
         .args(["app.py", "-o", "app"]);
@@ -188,7 +186,7 @@ fn no_colour_or_progress_reaches_a_pipe() {
     // -q keeps only errors.
     let mut cmd = clean_command(freeze_bin());
     cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", common::stub())
+        .env("FREEZE_STUB", crate::common::stub())
         .args(["-q", "app.py", "-o", "app"]);
     let out = cmd.output().unwrap();
     assert!(
@@ -199,7 +197,7 @@ fn no_colour_or_progress_reaches_a_pipe() {
     // -v explains why each module is in.
     let mut cmd = clean_command(freeze_bin());
     cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", common::stub())
+        .env("FREEZE_STUB", crate::common::stub())
         .args(["-v", "app.py", "-o", "app"]);
     let err = String::from_utf8(cmd.output().unwrap().stderr).unwrap();
     assert!(err.contains("freeze: argparse (argparse.py) from <stdlib>/argparse.py: imported by __main__ at app.py:1"), "{err}");
@@ -220,7 +218,7 @@ fn completions_are_generated() {
 fn inspect_reads_outputs_for_other_targets() {
     let ctx = Ctx::new();
     ctx.write("app.py", "print('for a mac')\n");
-    let fixture = common::repo_root().join("tests/fixtures/macho/hello-arm64");
+    let fixture = crate::common::repo_root().join("tests/fixtures/macho/hello-arm64");
     let run = ctx.freeze([
         "app.py".as_ref(),
         "--target".as_ref(),

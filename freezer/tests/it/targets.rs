@@ -8,14 +8,12 @@
 //! cross-checks. A test whose tool is missing says so and skips — except under CI, where
 //! `.ci/run` installs them and a missing tool is a failure.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::tools::{missing_tool, scratch, which};
-use common::{Ctx, clean_command, freeze_bin, repo_root, stub};
+use crate::common::tools::{missing_tool, scratch, which};
+use crate::common::{Ctx, clean_command, freeze_bin, repo_root, stub};
 use freezer::embed::embed_file;
 use freezer::target::{HOST, Target};
 use sha2::{Digest, Sha256};
@@ -55,7 +53,7 @@ fn fnv1a(bytes: &[u8]) -> u32 {
 // ---------------------------------------------------------------------------------------
 
 struct Wine {
-    wine: &'static common::wine::Wine,
+    wine: &'static crate::common::wine::Wine,
     probe: PathBuf,
     objdump: PathBuf,
 }
@@ -65,9 +63,9 @@ fn wine_probe() -> Option<&'static Wine> {
     static PROBE: OnceLock<Option<Wine>> = OnceLock::new();
     PROBE
         .get_or_init(|| {
-            let wine = common::wine::wine()?;
+            let wine = crate::common::wine::wine()?;
             let probe = scratch("pe-probe").join("pe-probe.exe");
-            common::wine::mingw_build(&fixture("pe-probe.c"), &probe, &[]);
+            crate::common::wine::mingw_build(&fixture("pe-probe.c"), &probe, &[]);
             let objdump = which(&["x86_64-w64-mingw32-objdump"])
                 .expect("mingw-w64's binutils come with its gcc");
             let wine = Wine {
@@ -187,7 +185,7 @@ fn host_payload(ctx: &Ctx) -> Vec<u8> {
 }
 
 /// `freeze --target` with FREEZE_STUB_DIR holding `stubs`.
-fn freeze_for(ctx: &Ctx, triple: &str, stubs: &Path, output: &str) -> common::Run {
+fn freeze_for(ctx: &Ctx, triple: &str, stubs: &Path, output: &str) -> crate::common::Run {
     let mut cmd = clean_command(freeze_bin());
     cmd.current_dir(ctx.dir.path())
         .env("FREEZE_STUB_DIR", stubs)
@@ -624,7 +622,7 @@ fn refused(ctx: &Ctx, args: &[&str], env: &[(&str, &Path)]) -> String {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let run: common::Run = cmd.output().unwrap().into();
+    let run: crate::common::Run = cmd.output().unwrap().into();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.is_empty());
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
@@ -847,7 +845,7 @@ fn list_targets_names_every_target_and_its_stub() {
         .env("FREEZE_STUB", stub())
         .env("FREEZE_STUB_DIR", &stubs)
         .arg("--list-targets");
-    let run: common::Run = cmd.output().unwrap().into();
+    let run: crate::common::Run = cmd.output().unwrap().into();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stderr, "");
 

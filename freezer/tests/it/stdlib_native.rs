@@ -2,13 +2,11 @@
 //! zones from the OS's database, HTTPS through `ssl`, and `sqlite3`, each compared with
 //! CPython.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{Ctx, Run, clean_command, run_with_stdin};
+use crate::common::{Ctx, Run, clean_command, run_with_stdin};
 
 /// Freeze `source` as `name`; returns the script and the binary.
 fn freeze(ctx: &Ctx, name: &str, source: &str) -> (std::path::PathBuf, std::path::PathBuf) {

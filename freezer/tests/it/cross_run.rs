@@ -9,13 +9,11 @@
 //! `.ci/run` always names x86_64-pc-windows-gnu. A target not named is skipped with a
 //! message, since building its stub cold takes ten minutes or more.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::tools::{missing_tool, under_ci, which};
-use common::{Ctx, Run, clean_command, freeze_bin, python, repo_root, run_with_stdin};
+use crate::common::tools::{missing_tool, under_ci, which};
+use crate::common::{Ctx, Run, clean_command, freeze_bin, python, repo_root, run_with_stdin};
 
 const WINDOWS_GNU: &str = "x86_64-pc-windows-gnu";
 const AARCH64_GNU: &str = "aarch64-unknown-linux-gnu";
@@ -81,14 +79,14 @@ fn freeze_for(ctx: &Ctx, triple: &str, entry: &Path, output: &str, extra: &[&str
 /// How an output runs on this machine.
 enum Runner {
     Native,
-    Wine(&'static common::wine::Wine),
+    Wine(&'static crate::common::wine::Wine),
     Qemu(PathBuf),
 }
 
 impl Runner {
     fn for_target(triple: &str) -> Option<Runner> {
         match triple {
-            WINDOWS_GNU => common::wine::wine().map(Runner::Wine),
+            WINDOWS_GNU => crate::common::wine::wine().map(Runner::Wine),
             AARCH64_GNU => match which(&["qemu-aarch64-static", "qemu-aarch64"]) {
                 Some(qemu) => Some(Runner::Qemu(qemu)),
                 None => {

@@ -1,9 +1,7 @@
 //! Same inputs, same bytes: from other working directories, other absolute project paths,
 //! other HOME and TMPDIR; and no build-machine path inside the output.
 
-mod common;
-
-use common::{Ctx, clean_command, freeze_bin, repo_root, stub};
+use crate::common::{Ctx, clean_command, freeze_bin, repo_root, stub};
 
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();

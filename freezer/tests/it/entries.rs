@@ -1,8 +1,6 @@
 //! Entry kinds, search paths, module attributes and stub discovery.
 
-mod common;
-
-use common::{Ctx, clean_command, freeze_bin, python, stub};
+use crate::common::{Ctx, clean_command, freeze_bin, python, stub};
 
 #[test]
 fn module_entry_runs_a_packages_main_as_python_dash_m() {
@@ -25,7 +23,7 @@ fn module_entry_runs_a_packages_main_as_python_dash_m() {
     let mut cmd = clean_command("python3");
     cmd.current_dir(ctx.dir.path())
         .args(["-m", "tool", "a", "b"]);
-    let cpython = common::run_with_stdin(cmd, b"");
+    let cpython = crate::common::run_with_stdin(cmd, b"");
     assert_eq!(frozen, cpython);
     assert_eq!(frozen.code, Some(2));
     assert!(

@@ -3,12 +3,10 @@
 //! of a bundled host, the tzdata of zoneinfo, and compiled extensions behind a flag set
 //! by a guarded import. Each frozen program is compared with CPython.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{Ctx, clean_command, run_with_stdin};
+use crate::common::{Ctx, clean_command, run_with_stdin};
 
 /// Pinned so that CPython and the frozen program run the same code on every machine.
 const REQUIREMENTS: &[&str] = &[
@@ -26,7 +24,7 @@ const REQUIREMENTS: &[&str] = &[
 /// The venv with the requirements, made once and kept between runs.
 fn venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| common::venv("bundling-venv", REQUIREMENTS))
+    VENV.get_or_init(|| crate::common::venv("bundling-venv", REQUIREMENTS))
 }
 
 fn report(ctx: &Ctx, file: &str) -> serde_json::Value {
@@ -100,7 +98,7 @@ print("é".encode("cp1252"), "é".encode("koi8-r", "replace"), "é€".encode("u
     let app = ctx.write("codecs_app.py", program);
     let exe = ctx.freeze_ok(["codecs_app.py"], "app");
     let frozen = ctx.run(&exe, &[], b"");
-    let cpython = common::python(&app, &[], b"", ctx.dir.path());
+    let cpython = crate::common::python(&app, &[], b"", ctx.dir.path());
     assert_eq!(
         (frozen.code, frozen.stderr.as_str()),
         (cpython.code, cpython.stderr.as_str())
@@ -167,7 +165,10 @@ print("x".encode("utf-16-le"), b"\xe9".decode("cp1252"))
     );
     let exe = ctx.freeze_ok(["families.py"], "app");
     let frozen = ctx.run(&exe, &[], b"");
-    assert_eq!(frozen, common::python(&app, &[], b"", ctx.dir.path()));
+    assert_eq!(
+        frozen,
+        crate::common::python(&app, &[], b"", ctx.dir.path())
+    );
     assert!(
         frozen.stdout.ends_with("b'x\\x00' é\n"),
         "{}",
@@ -370,7 +371,7 @@ fn modules_named_at_run_time_in_a_real_distribution() {
         "translit.py",
         "import sys\nfrom unidecode import unidecode\nprint(unidecode(sys.argv[1]))\n",
     );
-    common::same_as_cpython_in_venv(
+    crate::common::same_as_cpython_in_venv(
         &ctx,
         venv(),
         &["translit.py"],
@@ -395,7 +396,7 @@ fn installed_plugins_of_a_bundled_host_come_along() {
     );
     let venv = venv();
     // pep8-naming's N802 comes from a plugin distribution flake8 finds by entry point.
-    common::same_as_cpython_in_venv(
+    crate::common::same_as_cpython_in_venv(
         &ctx,
         &venv,
         &["-m", "flake8", "--report", "r.json"],
@@ -412,13 +413,20 @@ fn installed_plugins_of_a_bundled_host_come_along() {
         "{why}"
     );
     assert!(whole(&r, "pip").is_none() && whole(&r, "setuptools").is_none());
-    common::same_as_cpython_in_venv(&ctx, &venv, &["plugins.py"], &["plugins.py"], &[&[]], &[]);
+    crate::common::same_as_cpython_in_venv(
+        &ctx,
+        &venv,
+        &["plugins.py"],
+        &["plugins.py"],
+        &[&[]],
+        &[],
+    );
 
     // --no-plugins (and its [tool.freeze] key) leaves them out.
     let freeze_in_venv = |args: &[&str]| {
-        let mut cmd = clean_command(common::freeze_bin());
+        let mut cmd = clean_command(crate::common::freeze_bin());
         cmd.current_dir(ctx.dir.path())
-            .env("FREEZE_STUB", common::stub())
+            .env("FREEZE_STUB", crate::common::stub())
             .env("VIRTUAL_ENV", &venv)
             .args(args);
         let out = cmd.output().unwrap();
@@ -465,7 +473,7 @@ fn zoneinfo_brings_tzdata_when_the_venv_has_it() {
          \x20   print(type(e).__name__)\n",
     );
     let no_tz = ctx.path("no-tz");
-    common::same_as_cpython_in_venv(
+    crate::common::same_as_cpython_in_venv(
         &ctx,
         venv(),
         &["tz.py", "--report", "r.json"],
@@ -567,5 +575,5 @@ fn a_table_printer_over_a_text_width_package_with_a_c_extension() {
          \x20   t.add_row([city, wcwidth.wcswidth(city)])\n\
          print(t)\n",
     );
-    common::same_as_cpython_in_venv(&ctx, venv(), &["table.py"], &["table.py"], &[&[]], &[]);
+    crate::common::same_as_cpython_in_venv(&ctx, venv(), &["table.py"], &["table.py"], &[&[]], &[]);
 }

@@ -1,11 +1,9 @@
 //! The read-only virtual file system: files beside the code, reached through `__file__`,
 //! are served from the payload by the ordinary file functions, and nothing else changes.
 
-mod common;
-
 use std::path::Path;
 
-use common::{Ctx, clean_command, python, run_with_stdin, traceback_summary};
+use crate::common::{Ctx, clean_command, python, run_with_stdin, traceback_summary};
 
 /// A GNU gettext catalogue (`.mo`, little-endian) holding `pairs`, as msgfmt writes it.
 fn mo_file(pairs: &[(&str, &str)]) -> Vec<u8> {

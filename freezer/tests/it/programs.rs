@@ -1,9 +1,7 @@
 //! Programs beyond one file: console-script entries, dynamic imports, include/exclude,
 //! data files, distribution metadata, compiled extensions, the report, [tool.freeze].
 
-mod common;
-
-use common::{Ctx, clean_command, freeze_bin, python, run_with_stdin, stub};
+use crate::common::{Ctx, clean_command, freeze_bin, python, run_with_stdin, stub};
 
 #[test]
 fn function_entry_exit_status_is_its_return() {

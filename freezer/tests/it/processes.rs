@@ -5,11 +5,9 @@
 //! Every run has a hard time limit that kills its whole process group.
 #![cfg(unix)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Ctx, Run, clean_command, run_bounded};
+use crate::common::{Ctx, Run, clean_command, run_bounded};
 
 /// Long enough for a pool of RustPython workers on a loaded 2-core machine; a program
 /// that re-runs itself never finishes.

@@ -1,9 +1,7 @@
 //! Bad input at freeze time: one clear line (plus a source excerpt for syntax errors), a
 //! nonzero exit, and no output file created or left behind.
 
-mod common;
-
-use common::Ctx;
+use crate::common::Ctx;
 
 /// Run freeze expecting failure; returns stderr after checking nothing was written.
 fn fails(ctx: &Ctx, args: &[&str], output: &str) -> String {

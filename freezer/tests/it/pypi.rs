@@ -1,12 +1,10 @@
 //! Real packages from PyPI, installed into a virtual environment: frozen, their output
 //! must be identical to CPython running the same program with the same arguments.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::Ctx;
+use crate::common::Ctx;
 
 /// Pinned so that CPython and the frozen program run the same code on every machine.
 const REQUIREMENTS: &[&str] = &[
@@ -23,11 +21,11 @@ const REQUIREMENTS: &[&str] = &[
 /// The venv with the requirements, made once and kept between runs.
 fn venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| common::venv("pypi-venv", REQUIREMENTS))
+    VENV.get_or_init(|| crate::common::venv("pypi-venv", REQUIREMENTS))
 }
 
 fn same_as_cpython(ctx: &Ctx, freeze_args: &[&str], python_args: &[&str], cases: &[&[&str]]) {
-    common::same_as_cpython_in_venv(ctx, venv(), freeze_args, python_args, cases, &[]);
+    crate::common::same_as_cpython_in_venv(ctx, venv(), freeze_args, python_args, cases, &[]);
 }
 
 #[test]

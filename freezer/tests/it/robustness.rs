@@ -2,11 +2,9 @@
 //! and run-time behaviour as CPython's (pipes, stdin, atexit, threads, signals,
 //! subprocesses).
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Ctx, clean_command, freeze_bin, python, run_with_stdin, stub};
+use crate::common::{Ctx, clean_command, freeze_bin, python, run_with_stdin, stub};
 
 fn freeze_script(ctx: &Ctx, name: &str, source: &str) -> std::path::PathBuf {
     let script = ctx.write(&format!("src/{name}.py"), source);

@@ -1,8 +1,6 @@
 //! One test context for end-to-end tests: a temp dir, the `freeze` binary and the runtime
 //! stub of this build, commands run with a cleared environment.
 
-#![allow(dead_code)]
-
 pub mod tools;
 pub mod wine;
 
