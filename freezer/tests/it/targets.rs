@@ -12,17 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::common::lib_api::{HOST, TARGETS, embed, target};
 use crate::common::tools::{missing_tool, scratch, which};
 use crate::common::{Ctx, clean_command, freeze_bin, repo_root, stub};
-use freezer::embed::embed_file;
-use freezer::target::{HOST, Target};
 use sha2::{Digest, Sha256};
 
 const SIZES: &[(&str, usize)] = &[("1 B", 1), ("1 MB", 1 << 20), ("50 MB", 50 << 20)];
-
-fn target(triple: &str) -> &'static Target {
-    Target::find(triple).expect("known target")
-}
 
 fn fixture(rel: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(rel)
@@ -105,7 +100,7 @@ fn pe_payloads_of_each_size_are_found_by_the_windows_resource_api_under_wine() {
     for &(label, len) in SIZES {
         let payload = pattern(len, len as u64);
         let out = dir.path().join(format!("probe-{len}.exe"));
-        let size = embed_file(&wine.probe, Some(win), &payload, &out).unwrap();
+        let size = embed(&wine.probe, Some(win), &payload, &out).unwrap();
         assert_eq!(size as u64, std::fs::metadata(&out).unwrap().len());
         let (stdout, code) = wine.run(&out);
         assert_eq!(
@@ -135,9 +130,9 @@ fn pe_stub_with_a_payload_is_refused() {
     let Some(wine) = wine_probe() else { return };
     let dir = tempfile::tempdir().unwrap();
     let once = dir.path().join("once.exe");
-    embed_file(&wine.probe, None, b"first", &once).unwrap();
+    embed(&wine.probe, None, b"first", &once).unwrap();
     let twice = dir.path().join("twice.exe");
-    let err = embed_file(&once, None, b"second", &twice).unwrap_err();
+    let err = embed(&once, None, b"second", &twice).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -163,7 +158,7 @@ fn pe_stub_with_an_authenticode_signature_is_refused() {
     let stub = dir.path().join("signed.exe");
     std::fs::write(&stub, signed).unwrap();
     let out = dir.path().join("out.exe");
-    let err = embed_file(&stub, None, b"x", &out).unwrap_err();
+    let err = embed(&stub, None, b"x", &out).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -530,7 +525,7 @@ fn macho_arm64_payloads_of_each_size_sit_in_their_own_segment_under_a_valid_sign
     for &(label, len) in SIZES {
         let payload = pattern(len, 7 + len as u64);
         let out = dir.path().join(format!("out-{len}"));
-        embed_file(&stub, Some(target("aarch64-apple-darwin")), &payload, &out).unwrap();
+        embed(&stub, Some(target("aarch64-apple-darwin")), &payload, &out).unwrap();
         check_arm64_output(llvm.as_ref(), &stub, &out, &payload);
         eprintln!(
             "{label}: __SUI,freezepayload intact, {} signed pages verified",
@@ -547,7 +542,7 @@ fn macho_x86_64_payload_is_appended_inside_linkedit_and_readable() {
     let dir = tempfile::tempdir().unwrap();
     let payload = pattern(1 << 20, 99);
     let out = dir.path().join("out");
-    embed_file(&stub, Some(target("x86_64-apple-darwin")), &payload, &out).unwrap();
+    embed(&stub, Some(target("x86_64-apple-darwin")), &payload, &out).unwrap();
     let image = std::fs::read(&out).unwrap();
     let original = std::fs::read(&stub).unwrap();
     // libsui's x86-64 form: the stub, a marker, the length, the payload; __LINKEDIT grows
@@ -579,7 +574,7 @@ fn macho_x86_64_payload_is_appended_inside_linkedit_and_readable() {
         assert_eq!(&image[t1..t1 + n1], &original[t0..t0 + n0]);
     }
     // Frozen once is enough.
-    let err = embed_file(&out, None, b"again", &dir.path().join("twice")).unwrap_err();
+    let err = embed(&out, None, b"again", &dir.path().join("twice")).unwrap_err();
     assert!(err.to_string().ends_with("it already carries a freeze payload (is it a frozen program rather than a runtime stub?)"), "{err}");
 }
 
@@ -601,7 +596,7 @@ fn freeze_for_macos_from_a_stub_directory_carries_the_same_payload_as_the_host_b
     let payload = host_payload(&ctx);
     check_arm64_output(llvm.as_ref(), &stub, &ctx.path("app-mac"), &payload);
     // A second freeze onto the output is refused.
-    let err = embed_file(&ctx.path("app-mac"), None, b"x", &ctx.path("again")).unwrap_err();
+    let err = embed(&ctx.path("app-mac"), None, b"x", &ctx.path("again")).unwrap_err();
     assert!(
         err.to_string().contains("already carries a freeze payload"),
         "{err}"
@@ -850,7 +845,7 @@ fn list_targets_names_every_target_and_its_stub() {
     assert_eq!(run.stderr, "");
 
     let mut expected = format!("stub directory: {} (FREEZE_STUB_DIR)\n", stubs.display());
-    for t in freezer::target::TARGETS {
+    for t in TARGETS {
         let path = stubs.join(t.stub_file_name());
         let label = if t.is_host() {
             format!("{} (host)", t.triple)
@@ -877,10 +872,7 @@ fn list_targets_names_every_target_and_its_stub() {
         expected.push_str(&format!("{label:<34} {state}\n"));
     }
     assert_eq!(run.stdout, expected);
-    assert_eq!(
-        run.stdout.lines().count(),
-        1 + freezer::target::TARGETS.len()
-    );
+    assert_eq!(run.stdout.lines().count(), 1 + TARGETS.len());
 }
 
 #[test]

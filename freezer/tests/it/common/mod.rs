@@ -1,6 +1,7 @@
 //! One test context for end-to-end tests: a temp dir, the `freeze` binary and the runtime
 //! stub of this build, commands run with a cleared environment.
 
+pub mod lib_api;
 pub mod tools;
 pub mod wine;
 
