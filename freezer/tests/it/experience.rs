@@ -1,31 +1,9 @@
 //! What a user reads: help, inspect, optimisation levels, and nothing of colour or
-//! progress in a pipe. Snapshots live in tests/snapshots/; set UPDATE_SNAPSHOTS=1 to
-//! rewrite them after a deliberate change.
+//! progress in a pipe. Snapshots (insta) live in tests/snapshots/; after a deliberate
+//! change, `INSTA_UPDATE=always ./test -p freezer --test it experience::` rewrites them
+//! (or `cargo insta review`).
 
-use std::path::PathBuf;
-
-use crate::common::{Ctx, clean_command, freeze_bin};
-
-fn check_snapshot(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "snapshot {} missing: run with UPDATE_SNAPSHOTS=1",
-            path.display()
-        )
-    });
-    assert_eq!(
-        actual, expected,
-        "snapshot {name} differs (UPDATE_SNAPSHOTS=1 rewrites it)"
-    );
-}
+use crate::common::{Ctx, clean_command, freeze_bin, mask_sizes, snapshots};
 
 fn freeze_cmd(args: &[&str]) -> std::process::Output {
     clean_command(freeze_bin()).args(args).output().unwrap()
@@ -35,10 +13,11 @@ fn freeze_cmd(args: &[&str]) -> std::process::Output {
 fn help_is_snapshotted() {
     let out = freeze_cmd(&["-h"]);
     assert!(out.status.success());
-    check_snapshot("help.txt", &String::from_utf8(out.stdout).unwrap());
+    let text = String::from_utf8(out.stdout).unwrap();
+    snapshots().bind(|| insta::assert_snapshot!("help", text));
     let out = freeze_cmd(&["--help"]);
     let long = String::from_utf8(out.stdout).unwrap();
-    check_snapshot("help-long.txt", &long);
+    snapshots().bind(|| insta::assert_snapshot!("help-long", long));
     // Every flag's long help carries an example.
     let flags = long
         .split("\nOptions:\n")
@@ -54,7 +33,8 @@ fn help_is_snapshotted() {
         assert!(entry.contains("Example: "), "no example in:\n{entry}");
     }
     let out = freeze_cmd(&["inspect", "--help"]);
-    check_snapshot("inspect-help.txt", &String::from_utf8(out.stdout).unwrap());
+    let text = String::from_utf8(out.stdout).unwrap();
+    snapshots().bind(|| insta::assert_snapshot!("inspect-help", text));
 }
 
 #[test]
@@ -68,6 +48,14 @@ fn version_names_rustpython_and_python() {
             env!("CARGO_PKG_VERSION")
         )
     );
+}
+
+/// `modules: N (…)` with the count and the sizes masked.
+fn mask_count(line: &str) -> String {
+    let masked = mask_sizes(line);
+    let (count, rest) = masked.split_once(" (").unwrap();
+    let label = count.trim_end_matches(|c: char| c.is_ascii_digit());
+    format!("{label}[COUNT] ({rest}")
 }
 
 #[test]
@@ -89,24 +77,26 @@ fn inspect_text_and_json() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    // The program's own lines, and the header with sizes that depend on the stub masked.
-    let mut kept: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let key = line.split(':').next().unwrap_or("");
-        match key {
-            "file" | "payload" => kept.push(format!("{key}: <varies>")),
-            "modules" => kept.push("modules: <count varies with the standard library>".to_owned()),
+    // The program's own lines (the standard library's modules depend on RustPython's),
+    // with the temp dir and the sizes, which depend on the stub, masked.
+    let mut own = String::new();
+    for line in ctx.mask_paths(&text).lines() {
+        let line = match line.split(':').next().unwrap_or("") {
+            "file" | "payload" => mask_sizes(line),
+            "modules" => mask_count(line),
+            _ if !line.starts_with("  ") => line.to_owned(),
             _ if ["pkg ", "pkg.", "__main__ "]
                 .iter()
-                .any(|p| line.trim_start().starts_with(p))
-                || !line.starts_with("  ") =>
+                .any(|p| line.trim_start().starts_with(p)) =>
             {
-                kept.push(line.to_owned())
+                line.to_owned()
             }
-            _ => {}
-        }
+            _ => continue,
+        };
+        own.push_str(&line);
+        own.push('\n');
     }
-    check_snapshot("inspect.txt", &(kept.join("\n") + "\n"));
+    snapshots().bind(|| insta::assert_snapshot!("inspect", own));
 
     let out = clean_command(freeze_bin())
         .args(["inspect", "--json"])

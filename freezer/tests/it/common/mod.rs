@@ -35,6 +35,32 @@ pub fn stub() -> PathBuf {
     stub
 }
 
+/// insta's settings for this suite's snapshots: kept in `freezer/tests/snapshots/`,
+/// named by the name the test gives.
+pub fn snapshots() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(repo_root().join("freezer/tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+/// `text` with every size in it, a number followed by ` bytes`, shown as `[SIZE] bytes`.
+pub fn mask_sizes(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(" bytes") {
+        let (head, tail) = rest.split_at(at);
+        let number = head.trim_end_matches(|c: char| c.is_ascii_digit());
+        out.push_str(number);
+        if number.len() < head.len() {
+            out.push_str("[SIZE]");
+        }
+        out.push_str(" bytes");
+        rest = &tail[" bytes".len()..];
+    }
+    out + rest
+}
+
 pub struct Ctx {
     pub dir: tempfile::TempDir,
 }
@@ -178,6 +204,11 @@ impl Ctx {
         let mut cmd = clean_command(exe);
         cmd.current_dir(self.dir.path()).args(args);
         run_with_stdin(cmd, stdin)
+    }
+
+    /// `text` with the temp dir's path shown as `[TEMP]`.
+    pub fn mask_paths(&self, text: &str) -> String {
+        text.replace(&self.dir.path().display().to_string(), "[TEMP]")
     }
 
     /// Files in the temp dir whose name contains `needle` (left-over temp files).
