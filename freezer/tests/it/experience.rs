@@ -3,20 +3,19 @@
 //! change, `INSTA_UPDATE=always ./test -p freezer --test it experience::` rewrites them
 //! (or `cargo insta review`).
 
-use crate::common::{Ctx, clean_command, freeze_bin, mask_sizes, snapshots};
+use crate::common::{Ctx, Run, RunExt, json_entry, mask_sizes, repo_root, snapshots, stub};
 
-fn freeze_cmd(args: &[&str]) -> std::process::Output {
-    clean_command(freeze_bin()).args(args).output().unwrap()
+/// `freeze ARGS`, with nothing else of the environment.
+fn freeze_cmd(args: &[&str]) -> Run {
+    Ctx::new().freeze().args(args).run()
 }
 
 #[test]
 fn help_is_snapshotted() {
     let out = freeze_cmd(&["-h"]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    snapshots().bind(|| insta::assert_snapshot!("help", text));
-    let out = freeze_cmd(&["--help"]);
-    let long = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.code, Some(0));
+    snapshots().bind(|| insta::assert_snapshot!("help", out.stdout));
+    let long = freeze_cmd(&["--help"]).stdout;
     snapshots().bind(|| insta::assert_snapshot!("help-long", long));
     // Every flag's long help carries an example.
     let flags = long
@@ -33,16 +32,13 @@ fn help_is_snapshotted() {
         assert!(entry.contains("Example: "), "no example in:\n{entry}");
     }
     let out = freeze_cmd(&["inspect", "--help"]);
-    let text = String::from_utf8(out.stdout).unwrap();
-    snapshots().bind(|| insta::assert_snapshot!("inspect-help", text));
+    snapshots().bind(|| insta::assert_snapshot!("inspect-help", out.stdout));
 }
 
 #[test]
 fn version_names_rustpython_and_python() {
-    let out = freeze_cmd(&["--version"]);
-    let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
-        text,
+        freeze_cmd(&["--version"]).stdout,
         format!(
             "freeze {} (RustPython 0.6.0, Python 3.14)\n",
             env!("CARGO_PKG_VERSION")
@@ -60,27 +56,19 @@ fn mask_count(line: &str) -> String {
 
 #[test]
 fn inspect_text_and_json() {
-    let ctx = Ctx::new();
-    ctx.write("pkg/__init__.py", "from . import util\n");
-    ctx.write("pkg/util.py", "def f():\n    return 1\n");
-    ctx.write("pkg/table.csv", "a,b\n1,2\n");
-    ctx.write("app.py", "import pkg\nprint(pkg.util.f())\n");
+    let ctx = Ctx::with_files(&[
+        ("pkg/__init__.py", "from . import util\n"),
+        ("pkg/util.py", "def f():\n    return 1\n"),
+        ("pkg/table.csv", "a,b\n1,2\n"),
+        ("app.py", "import pkg\nprint(pkg.util.f())\n"),
+    ]);
     let exe = ctx.freeze_ok(["app.py", "-O"], "app");
-    let out = clean_command(freeze_bin())
-        .arg("inspect")
-        .arg(&exe)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = ctx.freeze().arg("inspect").arg(&exe).run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     // The program's own lines (the standard library's modules depend on RustPython's),
     // with the temp dir and the sizes, which depend on the stub, masked.
     let mut own = String::new();
-    for line in ctx.mask_paths(&text).lines() {
+    for line in ctx.mask_paths(&out.stdout).lines() {
         let line = match line.split(':').next().unwrap_or("") {
             "file" | "payload" => mask_sizes(line),
             "modules" => mask_count(line),
@@ -98,12 +86,8 @@ fn inspect_text_and_json() {
     }
     snapshots().bind(|| insta::assert_snapshot!("inspect", own));
 
-    let out = clean_command(freeze_bin())
-        .args(["inspect", "--json"])
-        .arg(&exe)
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = ctx.freeze().args(["inspect", "--json"]).arg(&exe).run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(json["executable"], "ELF x86-64");
     assert_eq!(json["entry"], "__main__");
     assert_eq!(json["optimize"], 1);
@@ -121,13 +105,9 @@ fn inspect_text_and_json() {
         serde_json::json!([{"path": "pkg/table.csv", "bytes": 8}])
     );
     // Not a frozen program: one line.
-    let out = clean_command(freeze_bin())
-        .arg("inspect")
-        .arg(crate::common::stub())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let out = ctx.freeze().arg("inspect").arg(stub()).run();
+    assert_eq!(out.code, Some(1));
+    let err = out.stderr;
     assert!(
         err.ends_with("ELF x86-64 without a freeze payload\n") && err.lines().count() == 1,
         "{err}"
@@ -156,48 +136,42 @@ fn optimisation_levels_drop_asserts_and_docstrings() {
 
 #[test]
 fn no_colour_or_progress_reaches_a_pipe() {
-    let ctx = Ctx::new();
-    ctx.write(
+    let ctx = Ctx::with_files(&[(
         "app.py",
         "import argparse, json\ntry:\n    import nope\nexcept ImportError:\n    pass\n",
-    );
+    )]);
     // Even a cold build long enough for progress, with a terminal-looking TERM.
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", crate::common::stub())
+    let out = ctx
+        .freeze()
         .env("FREEZE_CACHE_DIR", ctx.path("cold-cache"))
         .env("TERM", "xterm-256color")
-        .args(["app.py", "-o", "app"]);
-    let out = cmd.output().unwrap();
-    assert!(out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+        .args(["app.py", "-o", "app"])
+        .run();
+    assert_eq!(out.code, Some(0));
+    let err = out.stderr;
     assert!(!err.contains('\x1b') && !err.contains('\r'), "{err:?}");
     assert!(err.contains("warning: module 'nope' not found"), "{err}");
     // -q keeps only errors.
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", crate::common::stub())
-        .args(["-q", "app.py", "-o", "app"]);
-    let out = cmd.output().unwrap();
+    let out = ctx.freeze().args(["-q", "app.py", "-o", "app"]).run();
     assert!(
-        out.status.success() && out.stderr.is_empty(),
+        out.code == Some(0) && out.stderr.is_empty(),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr
     );
     // -v explains why each module is in.
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", crate::common::stub())
-        .args(["-v", "app.py", "-o", "app"]);
-    let err = String::from_utf8(cmd.output().unwrap().stderr).unwrap();
+    let err = ctx
+        .freeze()
+        .args(["-v", "app.py", "-o", "app"])
+        .run()
+        .stderr;
     assert!(err.contains("freeze: argparse (argparse.py) from <stdlib>/argparse.py: imported by __main__ at app.py:1"), "{err}");
 }
 
 #[test]
 fn completions_are_generated() {
     let out = freeze_cmd(&["completions", "bash"]);
-    assert!(out.status.success());
-    let script = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.code, Some(0));
+    let script = out.stdout;
     assert!(
         script.contains("--add-data") && script.contains("inspect"),
         "{script}"
@@ -206,37 +180,23 @@ fn completions_are_generated() {
 
 #[test]
 fn inspect_reads_outputs_for_other_targets() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print('for a mac')\n");
-    let fixture = crate::common::repo_root().join("tests/fixtures/macho/hello-arm64");
-    let run = ctx.freeze([
-        "app.py".as_ref(),
-        "--target".as_ref(),
-        "aarch64-apple-darwin".as_ref(),
-        "--stub".as_ref(),
-        fixture.as_os_str(),
-        "-o".as_ref(),
-        "app-mac".as_ref(),
-    ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let out = clean_command(freeze_bin())
-        .args(["inspect", "--json"])
-        .arg(ctx.path("app-mac"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let ctx = Ctx::with_files(&[("app.py", "print('for a mac')\n")]);
+    let fixture = repo_root().join("tests/fixtures/macho/hello-arm64");
+    let app = ctx.freeze_ok(
+        [
+            "app.py",
+            "--target",
+            "aarch64-apple-darwin",
+            "--stub",
+            fixture.to_str().unwrap(),
+        ],
+        "app-mac",
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = ctx.freeze().args(["inspect", "--json"]).arg(app).run();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(json["executable"], "Mach-O arm64");
     assert_eq!(json["entry"], "__main__");
-    let main = json["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == "__main__")
-        .unwrap();
+    let main = json_entry(&json["modules"], "name", "__main__");
     assert_eq!(main["origin"], "app.py");
 }
