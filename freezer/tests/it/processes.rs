@@ -5,11 +5,9 @@
 //! Every run has a hard time limit that kills its whole process group.
 #![cfg(unix)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Ctx, Run, clean_command, run_bounded};
+use crate::common::{Ctx, Run, run_bounded};
 
 /// Long enough for a pool of RustPython workers on a loaded 2-core machine; a program
 /// that re-runs itself never finishes.
@@ -65,14 +63,11 @@ impl Program {
     /// Run the frozen program and CPython on it, each under the time limit; returns
     /// (frozen, cpython).
     fn both(&self, args: &[&str]) -> (Outcome, Outcome) {
-        let mut cmd = clean_command(&self.exe);
-        cmd.current_dir(self.ctx.dir.path()).args(args);
+        let mut cmd = self.ctx.command(&self.exe);
+        cmd.args(args);
         let frozen = outcome(&self.ctx, cmd);
-
-        let mut cmd = clean_command("python3");
-        cmd.current_dir(self.ctx.dir.path())
-            .arg(&self.script)
-            .args(args);
+        let mut cmd = self.ctx.python();
+        cmd.arg(&self.script).args(args);
         let cpython = outcome(&self.ctx, cmd);
         (frozen, cpython)
     }
@@ -300,8 +295,7 @@ fn the_programs_own_arguments_are_never_taken_for_a_child() {
 fn spawn_children_of_a_module_entry_import_it_by_name() {
     // `freeze -m pkg.work`: the parent's __main__ has a spec, so children re-create it
     // with runpy.run_module from the payload, as `python3 -m pkg.work` does.
-    let ctx = Ctx::new();
-    ctx.write("pkg/__init__.py", "");
+    let ctx = Ctx::with_files(&[("pkg/__init__.py", "")]);
     ctx.write(
         "pkg/work.py",
         format!(
@@ -315,11 +309,9 @@ fn spawn_children_of_a_module_entry_import_it_by_name() {
         ),
     );
     let exe = ctx.freeze_ok(["-m", "pkg.work"], "work");
-    let mut cmd = clean_command(&exe);
-    cmd.current_dir(ctx.dir.path());
-    let frozen = outcome(&ctx, cmd);
-    let mut cmd = clean_command("python3");
-    cmd.current_dir(ctx.dir.path()).args(["-m", "pkg.work"]);
+    let frozen = outcome(&ctx, ctx.command(&exe));
+    let mut cmd = ctx.python();
+    cmd.args(["-m", "pkg.work"]);
     let cpython = outcome(&ctx, cmd);
     assert_eq!(frozen, cpython);
     assert_eq!(frozen.runs, ["__main__", "__mp_main__", "__mp_main__"]);

@@ -1,11 +1,9 @@
 //! The read-only virtual file system: files beside the code, reached through `__file__`,
 //! are served from the payload by the ordinary file functions, and nothing else changes.
 
-mod common;
+use std::path::PathBuf;
 
-use std::path::Path;
-
-use common::{Ctx, clean_command, python, run_with_stdin, traceback_summary};
+use crate::common::{Ctx, RunExt, traceback_summary};
 
 /// A GNU gettext catalogue (`.mo`, little-endian) holding `pairs`, as msgfmt writes it.
 fn mo_file(pairs: &[(&str, &str)]) -> Vec<u8> {
@@ -40,28 +38,38 @@ fn mo_file(pairs: &[(&str, &str)]) -> Vec<u8> {
 
 /// A program with a package holding data files (text, CRLF text, Latin-1 text, binary,
 /// a nested data directory, a compiled gettext catalogue), a subpackage, a top-level
-/// module, and `--add-data` files placed where CPython finds them beside the script.
-fn write_tree(ctx: &Ctx) {
-    ctx.write("src/pkg/__init__.py", "");
-    ctx.write("src/pkg/sub/__init__.py", "");
-    ctx.write("src/pkg/sub/leaf.py", "");
-    ctx.write("src/pkg/tool.py", "");
-    ctx.write(
-        "src/pkg/data/text.txt",
-        "first line\nsecond é line\nthird\n",
-    );
-    ctx.write("src/pkg/data/crlf.txt", "one\r\ntwo\r\n");
+/// module, and `--add-data` files placed where CPython finds them beside the script;
+/// `script` is the program, `src/app.py`. Returns the context and the script's path.
+fn tree_with(script: &str) -> (Ctx, PathBuf) {
+    let ctx = Ctx::new();
+    ctx.write_files(&[
+        ("src/pkg/__init__.py", ""),
+        ("src/pkg/sub/__init__.py", ""),
+        ("src/pkg/sub/leaf.py", ""),
+        ("src/pkg/tool.py", ""),
+        (
+            "src/pkg/data/text.txt",
+            "first line\nsecond é line\nthird\n",
+        ),
+        ("src/pkg/data/crlf.txt", "one\r\ntwo\r\n"),
+    ]);
     ctx.write("src/pkg/data/latin1.txt", b"caf\xe9\n");
     ctx.write("src/pkg/data/blob.bin", [0u8, 1, 2, 254, 255]);
-    ctx.write("src/pkg/data/nested/deep.txt", "deep\n");
-    ctx.write("src/pkg/data/nested/deeper/deepest.json", "{}\n");
+    ctx.write_files(&[
+        ("src/pkg/data/nested/deep.txt", "deep\n"),
+        ("src/pkg/data/nested/deeper/deepest.json", "{}\n"),
+    ]);
     ctx.write(
         "src/pkg/locale/de/LC_MESSAGES/app.mo",
         mo_file(&[("Hello", "Hallo"), ("Bye", "Tschüss")]),
     );
-    ctx.write("src/helper.py", "");
-    ctx.write("src/notes.txt", "a note\n");
-    ctx.write("src/static/config.ini", "[main]\nanswer = 42\n");
+    ctx.write_files(&[
+        ("src/helper.py", ""),
+        ("src/notes.txt", "a note\n"),
+        ("src/static/config.ini", "[main]\nanswer = 42\n"),
+    ]);
+    let script = ctx.write("src/app.py", script);
+    (ctx, script)
 }
 
 const READER: &str = r#"
@@ -185,23 +193,20 @@ print(os.path.exists("real2.txt"), open(os.path.join(HERE, "..", "outside.txt"))
 
 #[test]
 fn file_operations_on_bundled_files_match_cpython() {
-    let ctx = Ctx::new();
-    write_tree(&ctx);
-    let script = ctx.write("src/app.py", READER);
+    let (ctx, script) = tree_with(READER);
     ctx.write("outside.txt", "beside the program\n");
     let exe = ctx.freeze_ok(
         [
-            script.as_os_str(),
-            "--add-data".as_ref(),
-            "src/notes.txt:.".as_ref(),
-            "--add-data".as_ref(),
-            "src/static:static".as_ref(),
+            "src/app.py",
+            "--add-data",
+            "src/notes.txt:.",
+            "--add-data",
+            "src/static:static",
         ],
         "app",
     );
-    let cpython = python(&script, &[], b"", ctx.dir.path());
+    let (frozen, cpython) = ctx.compare(&exe, [&script]).both(&[], b"");
     assert_eq!(cpython.code, Some(0), "{}", cpython.stderr);
-    let frozen = ctx.run(&exe, &[], b"");
     assert_eq!(frozen, cpython);
 
     // Moved elsewhere with its sources gone, the binary reads the same bytes: nothing
@@ -211,9 +216,10 @@ fn file_operations_on_bundled_files_match_cpython() {
     std::fs::copy(&exe, moved.join("app")).unwrap();
     std::fs::write(moved.join("outside.txt"), "beside the program\n").unwrap();
     std::fs::remove_dir_all(ctx.path("src")).unwrap();
-    let mut cmd = clean_command(moved.join("app"));
-    cmd.current_dir(&moved);
-    assert_eq!(run_with_stdin(cmd, b""), frozen);
+    assert_eq!(
+        ctx.command(moved.join("app")).current_dir(&moved).run(),
+        frozen
+    );
 }
 
 #[test]
@@ -221,10 +227,7 @@ fn writes_under_the_root_fail_as_on_a_read_only_mount() {
     // CPython writes into a real package directory (and root may write anywhere), so
     // the frozen program is held to what a read-only mount answers: the errno the
     // kernel gives on such a mount, and the files unchanged.
-    let ctx = Ctx::new();
-    write_tree(&ctx);
-    let script = ctx.write(
-        "src/app.py",
+    let (ctx, script) = tree_with(
         r#"
 import errno, os, pathlib, sys
 import pkg
@@ -303,15 +306,11 @@ print(os.path.exists("real.txt"))
 
 #[test]
 fn an_uncaught_error_on_a_bundled_path_reads_as_in_cpython() {
-    let ctx = Ctx::new();
-    write_tree(&ctx);
-    let script = ctx.write(
-        "src/app.py",
+    let (ctx, script) = tree_with(
         "import os, pkg\n\ndef load(name):\n    return open(os.path.join(os.path.dirname(pkg.__file__), name)).read()\n\nload('data/missing.txt')\n",
     );
     let exe = ctx.freeze_ok([script.as_os_str()], "app");
-    let frozen = ctx.run(&exe, &[], b"");
-    let cpython = python(&script, &[], b"", ctx.dir.path());
+    let (frozen, cpython) = ctx.compare(&exe, [&script]).both(&[], b"");
     // The message names the file under each one's own tree; the frames are the same.
     let stderr = frozen.stderr.replace(
         &exe.display().to_string(),
@@ -330,9 +329,10 @@ fn an_uncaught_error_on_a_bundled_path_reads_as_in_cpython() {
 
 #[test]
 fn pyinstaller_style_data_lookup_runs_unchanged() {
-    let ctx = Ctx::new();
-    ctx.write("src/assets/config.ini", "[main]\nanswer = 42\n");
-    ctx.write("src/assets/img/logo.svg", "<svg/>");
+    let ctx = Ctx::with_files(&[
+        ("src/assets/config.ini", "[main]\nanswer = 42\n"),
+        ("src/assets/img/logo.svg", "<svg/>"),
+    ]);
     let script = ctx.write(
         "src/app.py",
         "import os, sys\n\
@@ -342,18 +342,9 @@ fn pyinstaller_style_data_lookup_runs_unchanged() {
          print(open(resource_path('assets/config.ini')).read(), end='')\n\
          print(sorted(os.listdir(resource_path('assets'))), os.path.isdir(resource_path('assets/img')))\n",
     );
-    let exe = ctx.freeze_ok(
-        [
-            script.as_os_str(),
-            "--add-data".as_ref(),
-            "src/assets:assets".as_ref(),
-        ],
-        "app",
-    );
-    let frozen = ctx.run(&exe, &[], b"");
-    assert_eq!(frozen, python(&script, &[], b"", ctx.dir.path()));
+    let exe = ctx.freeze_ok(["src/app.py", "--add-data", "src/assets:assets"], "app");
     assert_eq!(
-        frozen.stdout,
+        ctx.compare(&exe, [&script]).assert_same(&[], b"").stdout,
         "[main]\nanswer = 42\n['config.ini', 'img'] True\n"
     );
 }
@@ -362,13 +353,14 @@ fn pyinstaller_style_data_lookup_runs_unchanged() {
 /// computed names, as plugin hosts do; `--include` bundles the plugin package.
 #[test]
 fn plugins_listed_from_their_directory_are_found() {
-    let ctx = Ctx::new();
-    ctx.write("src/host/__init__.py", "");
-    ctx.write("src/host/plugins/__init__.py", "");
-    ctx.write("src/host/plugins/alpha.py", "NAME = 'alpha'\n");
-    ctx.write("src/host/plugins/beta.py", "NAME = 'beta'\n");
-    ctx.write("src/host/plugins/gamma/__init__.py", "NAME = 'gamma'\n");
-    ctx.write("src/host/plugins/readme.txt", "not a plugin\n");
+    let ctx = Ctx::with_files(&[
+        ("src/host/__init__.py", ""),
+        ("src/host/plugins/__init__.py", ""),
+        ("src/host/plugins/alpha.py", "NAME = 'alpha'\n"),
+        ("src/host/plugins/beta.py", "NAME = 'beta'\n"),
+        ("src/host/plugins/gamma/__init__.py", "NAME = 'gamma'\n"),
+        ("src/host/plugins/readme.txt", "not a plugin\n"),
+    ]);
     let script = ctx.write(
         "src/app.py",
         "import importlib, os, pkgutil\n\
@@ -379,16 +371,8 @@ fn plugins_listed_from_their_directory_are_found() {
          print([(m.name, m.ispkg) for m in pkgutil.iter_modules(plugins.__path__, plugins.__name__ + '.')])\n\
          print(importlib.import_module('host.plugins.gamma').NAME)\n",
     );
-    let exe = ctx.freeze_ok(
-        [
-            script.as_os_str(),
-            "--include".as_ref(),
-            "host.plugins".as_ref(),
-        ],
-        "app",
-    );
-    let frozen = ctx.run(&exe, &[], b"");
-    assert_eq!(frozen, python(&script, &[], b"", ctx.dir.path()));
+    let exe = ctx.freeze_ok(["src/app.py", "--include", "host.plugins"], "app");
+    let frozen = ctx.compare(&exe, [&script]).assert_same(&[], b"");
     assert_eq!(
         frozen.stdout,
         "['alpha', 'beta']\n[('host.plugins.alpha', False), ('host.plugins.beta', False), ('host.plugins.gamma', True)]\ngamma\n"
@@ -404,12 +388,7 @@ fn mo_file_helper_writes_what_python_reads() {
         "read.py",
         "import gettext, sys\nwith open(sys.argv[1], 'rb') as f:\n    print(gettext.GNUTranslations(f).gettext('a'))\n",
     );
-    let run = python(
-        &script,
-        &[mo.to_str().unwrap()],
-        b"",
-        Path::new(ctx.dir.path()),
-    );
+    let run = ctx.python().arg(&script).arg(&mo).run();
     assert_eq!(
         (run.stdout.as_str(), run.code),
         ("b\n", Some(0)),

@@ -1,35 +1,12 @@
 //! Bad input at freeze time: one clear line (plus a source excerpt for syntax errors), a
 //! nonzero exit, and no output file created or left behind.
 
-mod common;
-
-use common::Ctx;
-
-/// Run freeze expecting failure; returns stderr after checking nothing was written.
-fn fails(ctx: &Ctx, args: &[&str], output: &str) -> String {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["-o", output]);
-    let run = ctx.freeze(&all);
-    assert_eq!(run.code, Some(1), "freeze {all:?} should fail: {run:?}");
-    assert!(run.stdout.is_empty());
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
-    assert!(
-        !ctx.path(output).exists() || ctx.path(output).is_dir(),
-        "{output} was written"
-    );
-    assert!(
-        ctx.files_containing("freeze-tmp").is_empty(),
-        "temp file left behind"
-    );
-    run.stderr
-}
+use crate::common::{Ctx, RunExt, assert_contains};
 
 #[test]
 fn python2_print_is_a_syntax_error_with_location_and_cpython_message() {
-    let ctx = Ctx::new();
-    ctx.write("old.py", "# a Python 2 program\nprint 'hello world'\n");
-    let err = fails(&ctx, &["old.py"], "old");
+    let ctx = Ctx::with_files(&[("old.py", "# a Python 2 program\nprint 'hello world'\n")]);
+    let err = ctx.assert_refused(&["old.py"], "old");
     let mut lines = err.lines();
     assert_eq!(
         lines.next().unwrap(),
@@ -45,10 +22,11 @@ fn python2_print_is_a_syntax_error_with_location_and_cpython_message() {
 
 #[test]
 fn syntax_error_in_an_imported_module_names_that_file() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "import broken\n");
-    ctx.write("broken.py", "x = 1\nx = = 1\n");
-    let err = fails(&ctx, &["app.py"], "app");
+    let ctx = Ctx::with_files(&[
+        ("app.py", "import broken\n"),
+        ("broken.py", "x = 1\nx = = 1\n"),
+    ]);
+    let err = ctx.assert_refused(&["app.py"], "app");
     assert!(
         err.starts_with("error: syntax error in broken.py:2:5: invalid syntax"),
         "{err}"
@@ -58,7 +36,7 @@ fn syntax_error_in_an_imported_module_names_that_file() {
 #[test]
 fn entry_missing() {
     let ctx = Ctx::new();
-    let err = fails(&ctx, &["nope.py"], "out");
+    let err = ctx.assert_refused(&["nope.py"], "out");
     assert_eq!(err, "error: entry file nope.py not found\n");
 }
 
@@ -66,7 +44,7 @@ fn entry_missing() {
 fn entry_is_a_directory() {
     let ctx = Ctx::new();
     std::fs::create_dir(ctx.path("proj")).unwrap();
-    let err = fails(&ctx, &["proj"], "out");
+    let err = ctx.assert_refused(&["proj"], "out");
     assert_eq!(
         err,
         "error: entry proj is a directory without a __main__.py; give a Python file, or add __main__.py to the directory\n"
@@ -75,9 +53,8 @@ fn entry_is_a_directory() {
 
 #[test]
 fn output_directory_missing() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print(1)\n");
-    let err = fails(&ctx, &["app.py"], "no/such/dir/app");
+    let ctx = Ctx::with_files(&[("app.py", "print(1)\n")]);
+    let err = ctx.assert_refused(&["app.py"], "no/such/dir/app");
     assert_eq!(
         err,
         "error: cannot write no/such/dir/app: directory no/such/dir does not exist\n"
@@ -86,21 +63,17 @@ fn output_directory_missing() {
 
 #[test]
 fn output_is_a_directory() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print(1)\n");
+    let ctx = Ctx::with_files(&[("app.py", "print(1)\n")]);
     std::fs::create_dir(ctx.path("outdir")).unwrap();
-    let err = fails(&ctx, &["app.py"], "outdir");
+    let err = ctx.assert_refused(&["app.py"], "outdir");
     assert_eq!(err, "error: cannot write outdir: it is a directory\n");
 }
 
 #[test]
 fn output_is_the_input() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print(1)\n");
-    let run = ctx.freeze(["app.py", "-o", "app.py"]);
-    assert_eq!(run.code, Some(1));
+    let ctx = Ctx::with_files(&[("app.py", "print(1)\n")]);
     assert_eq!(
-        run.stderr,
+        ctx.assert_refused(&["app.py"], "app.py"),
         "error: output app.py is the entry file itself; choose another output path\n"
     );
     assert_eq!(
@@ -113,29 +86,24 @@ fn output_is_the_input() {
 #[test]
 fn output_directory_read_only() {
     use std::os::unix::fs::PermissionsExt;
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print(1)\n");
+    let ctx = Ctx::with_files(&[("app.py", "print(1)\n")]);
     let ro = ctx.path("ro");
     std::fs::create_dir(&ro).unwrap();
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
     // root ignores permission bits; /proc is a file system nobody can create files in.
     let (output, dir) = if is_root() {
-        ("/proc/app".to_owned(), "/proc")
+        ("/proc/app", "/proc")
     } else {
-        ("ro/app".to_owned(), "ro")
+        ("ro/app", "ro")
     };
-    let run = ctx.freeze(["app.py", "-o", &output]);
+    let err = ctx.assert_refused(&["app.py"], output);
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
-        run.stderr
-            .starts_with(&format!("error: cannot write {output}: ")),
-        "{}",
-        run.stderr
+        err.starts_with(&format!("error: cannot write {output}: ")),
+        "{err}"
     );
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(run.stderr.contains(dir), "{}", run.stderr);
-    assert!(ctx.files_containing("freeze-tmp").is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(dir), "{err}");
 }
 
 #[cfg(unix)]
@@ -149,18 +117,15 @@ fn is_root() -> bool {
 
 #[test]
 fn missing_import_is_a_warning_naming_importer_and_line() {
-    let ctx = Ctx::new();
-    ctx.write(
+    let ctx = Ctx::with_files(&[(
         "app.py",
         "import sys\ntry:\n    import not_installed_anywhere\nexcept ImportError:\n    not_installed_anywhere = None\nprint('fallback' if not_installed_anywhere is None else 'fast')\n",
-    );
-    let run = ctx.freeze(["app.py", "-o", "app"]);
+    )]);
+    let run = ctx.freeze().args(["app.py", "-o", "app"]).run();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("warning: module 'not_installed_anywhere' not found (imported at app.py:3)"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "warning: module 'not_installed_anywhere' not found (imported at app.py:3)",
     );
     let out = ctx.run(&ctx.path("app"), &[], b"");
     assert_eq!(out.stdout, "fallback\n");
@@ -168,10 +133,8 @@ fn missing_import_is_a_warning_naming_importer_and_line() {
 
 #[test]
 fn stub_that_is_not_an_executable() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print(1)\n");
-    ctx.write("stub.txt", "just text");
-    let err = fails(&ctx, &["app.py", "--stub", "stub.txt"], "app");
+    let ctx = Ctx::with_files(&[("app.py", "print(1)\n"), ("stub.txt", "just text")]);
+    let err = ctx.assert_refused(&["app.py", "--stub", "stub.txt"], "app");
     assert_eq!(
         err,
         "error: runtime stub stub.txt is unusable: not an executable (no ELF, PE or Mach-O header)\n"
@@ -214,7 +177,7 @@ fn bad_sources_each_with_its_message() {
     for (name, source, expected) in cases {
         let ctx = Ctx::new();
         ctx.write(name, source);
-        let err = fails(&ctx, &[name], "out");
+        let err = ctx.assert_refused(&[name], "out");
         assert_eq!(err.lines().next().unwrap(), *expected, "{name}:\n{err}");
     }
 }

@@ -3,12 +3,10 @@
 //! runs frozen exactly as under CPython, and a patch to a build script (which changes
 //! how the VM builds, not how it runs) is checked on the build it produced.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Ctx, python, repo_root};
+use crate::common::{Ctx, freeze_bin, repo_root};
 
 fn patches() -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(repo_root().join("vendor/patches"))
@@ -59,8 +57,7 @@ fn every_patch_has_a_reproducer_that_runs_as_under_cpython() {
         );
         let ctx = Ctx::new();
         let exe = ctx.freeze_ok([reproducer.as_os_str()], "app");
-        let frozen = ctx.run(&exe, &[], b"");
-        let cpython = python(&reproducer, &[], b"", ctx.dir.path());
+        let (frozen, cpython) = ctx.compare(&exe, [&reproducer]).both(&[], b"");
         assert_eq!(
             cpython.code,
             Some(0),
@@ -82,7 +79,7 @@ fn every_patch_has_a_reproducer_that_runs_as_under_cpython() {
 /// file it asks cargo to watch exists.
 #[test]
 fn vendored_vm_build_script_watches_only_files_that_exist() {
-    let build_dir = common::freeze_bin()
+    let build_dir = freeze_bin()
         .parent()
         .expect("target profile directory")
         .join("build");

@@ -1,43 +1,38 @@
 //! Real packages from PyPI, installed into a virtual environment: frozen, their output
 //! must be identical to CPython running the same program with the same arguments.
 
-mod common;
+use std::path::Path;
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use crate::common::{Ctx, assert_contains};
 
-use common::Ctx;
-
-/// Pinned so that CPython and the frozen program run the same code on every machine.
-const REQUIREMENTS: &[&str] = &[
-    "pyflakes==3.2.0",
-    "pygments==2.19.1",
-    "pyfiglet==1.0.2",
-    "tabulate==0.9.0",
-    // Read data files beside their modules through __file__ (open, os.path, gettext).
-    "parso==0.8.7",
-    "pycountry==26.2.16",
-    "humanize==4.17.0",
-];
-
-/// The venv with the requirements, made once and kept between runs.
+/// The venv with `freezer/tests/venvs/pypi.txt` installed, made once and kept between
+/// runs.
 fn venv() -> &'static Path {
-    static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| common::venv("pypi-venv", REQUIREMENTS))
+    crate::common::venv("pypi")
 }
 
+/// A context with the venv active.
+fn ctx() -> Ctx {
+    Ctx::in_venv(venv())
+}
+
+/// Freeze `freeze_args` (to `app`) and compare each case's run with the venv's CPython
+/// running `python_args` and the same arguments.
 fn same_as_cpython(ctx: &Ctx, freeze_args: &[&str], python_args: &[&str], cases: &[&[&str]]) {
-    common::same_as_cpython_in_venv(ctx, venv(), freeze_args, python_args, cases, &[]);
+    let exe = ctx.freeze_ok(freeze_args, "app");
+    let same = ctx.compare(&exe, python_args);
+    for args in cases {
+        same.assert_same(args, b"");
+    }
 }
 
 #[test]
 fn pyflakes_checks_a_file_with_warnings() {
-    let ctx = Ctx::new();
-    ctx.write(
-        "checked.py",
-        "import os\nimport sys\n\ndef f(x):\n    return undefined_name + x\n\nprint(f'{sys.argv}')\n",
-    );
-    ctx.write("clean.py", "print('nothing to see')\n");
+    let ctx = ctx();
+    ctx.write_files(&[
+        ("checked.py", "import os\nimport sys\n\ndef f(x):\n    return undefined_name + x\n\nprint(f'{sys.argv}')\n"),
+        ("clean.py", "print('nothing to see')\n"),
+    ]);
     same_as_cpython(
         &ctx,
         &["-m", "pyflakes"],
@@ -46,16 +41,12 @@ fn pyflakes_checks_a_file_with_warnings() {
     );
     let run = ctx.run(&ctx.path("app"), &["checked.py"], b"");
     assert_eq!(run.code, Some(1));
-    assert!(
-        run.stdout.contains("'os' imported but unused"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "'os' imported but unused");
 }
 
 #[test]
 fn pygments_highlights_to_html_and_terminal256() {
-    let ctx = Ctx::new();
+    let ctx = ctx();
     ctx.write(
         "sample.py",
         "import re\n\nclass Greeter:\n    \"\"\"Doc.\"\"\"\n    def hi(self, name: str) -> str:\n        return f'hi {name!r}' * 2  # comment\n",
@@ -74,7 +65,7 @@ fn pygments_highlights_to_html_and_terminal256() {
 
 #[test]
 fn pyfiglet_renders_with_a_non_default_font() {
-    let ctx = Ctx::new();
+    let ctx = ctx();
     same_as_cpython(
         &ctx,
         &["--entry", "pyfiglet:main"],
@@ -89,7 +80,7 @@ fn pyfiglet_renders_with_a_non_default_font() {
 
 #[test]
 fn tabulate_prints_a_grid_table() {
-    let ctx = Ctx::new();
+    let ctx = ctx();
     ctx.write(
         "table.py",
         "from tabulate import tabulate\n\
@@ -105,7 +96,7 @@ fn tabulate_prints_a_grid_table() {
 /// reads its catalogues from the directory `importlib.resources.as_file()` gives.
 #[test]
 fn libraries_reading_data_beside_their_modules() {
-    let ctx = Ctx::new();
+    let ctx = ctx();
     ctx.write(
         "data.py",
         "import datetime, gettext, humanize, parso, pycountry\n\

@@ -1,9 +1,7 @@
 //! Same inputs, same bytes: from other working directories, other absolute project paths,
 //! other HOME and TMPDIR; and no build-machine path inside the output.
 
-mod common;
-
-use common::{Ctx, clean_command, freeze_bin, repo_root, stub};
+use crate::common::{Ctx, RunExt, repo_root};
 
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -31,24 +29,26 @@ fn rebuilds_are_byte_identical() {
         std::fs::create_dir_all(ctx.path(d)).unwrap();
     }
     // Once from inside the project, with a relative entry path.
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(&a)
-        .env("FREEZE_STUB", stub())
+    let run = ctx
+        .freeze()
+        .current_dir(&a)
         .env("HOME", ctx.path("home1"))
         .env("TMPDIR", ctx.path("tmp1"))
         .args(["main.py", "-o"])
-        .arg(ctx.path("out1"));
-    assert!(cmd.output().unwrap().status.success());
+        .arg(ctx.path("out1"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     // Once from elsewhere, with an absolute entry path to a copy at another place.
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.path("cwd"))
-        .env("FREEZE_STUB", stub())
+    let run = ctx
+        .freeze()
+        .current_dir(ctx.path("cwd"))
         .env("HOME", ctx.path("home2"))
         .env("TMPDIR", ctx.path("tmp2"))
         .arg(b.join("main.py"))
         .arg("-o")
-        .arg(ctx.path("out2"));
-    assert!(cmd.output().unwrap().status.success());
+        .arg(ctx.path("out2"))
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
 
     let one = std::fs::read(ctx.path("out1")).unwrap();
     let two = std::fs::read(ctx.path("out2")).unwrap();

@@ -2,22 +2,14 @@
 //! and run-time behaviour as CPython's (pipes, stdin, atexit, threads, signals,
 //! subprocesses).
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Ctx, clean_command, freeze_bin, python, run_with_stdin, stub};
-
-fn freeze_script(ctx: &Ctx, name: &str, source: &str) -> std::path::PathBuf {
-    let script = ctx.write(&format!("src/{name}.py"), source);
-    ctx.freeze_ok([script.as_os_str()], name)
-}
+use crate::common::{Ctx, RunExt, SLEEPER, assert_contains};
 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_build_killed_mid_write_never_leaves_a_partial_output() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print('new')\n");
+    let ctx = Ctx::with_files(&[("app.py", "print('new')\n")]);
     // 64 MB of data makes the write long enough to be interrupted.
     let big: Vec<u8> = (0..64u32 << 20)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
@@ -28,9 +20,8 @@ fn a_build_killed_mid_write_never_leaves_a_partial_output() {
     let old_bytes = std::fs::read(&old).unwrap();
     let mut outcomes = std::collections::BTreeSet::new();
     for delay_ms in [5u64, 40, 80, 120, 160, 240, 320, 480] {
-        let mut child = clean_command(freeze_bin())
-            .current_dir(ctx.dir.path())
-            .env("FREEZE_STUB", stub())
+        let mut child = ctx
+            .freeze()
             .env("FREEZE_CACHE_DIR", ctx.path("cache"))
             .args(["app.py", "--add-data", "big.bin:.", "-o", "app"])
             .stderr(std::process::Stdio::null())
@@ -71,9 +62,7 @@ fn a_build_killed_mid_write_never_leaves_a_partial_output() {
 #[test]
 fn each_environment_variable_is_ignored() {
     let ctx = Ctx::new();
-    let exe = freeze_script(
-        &ctx,
-        "probe",
+    let exe = ctx.freeze_source("probe",
         "import sys, json, warnings\nwarnings.warn('w')\nprint(json.dumps([1]), sys.path == [sys.executable], sys.flags.inspect, sys.flags.safe_path)\n",
     );
     let baseline = ctx.run(&exe, &[], b"");
@@ -99,30 +88,26 @@ fn each_environment_variable_is_ignored() {
         ("PYTHONOPTIMIZE", "2"),
     ];
     for (var, value) in cases {
-        let mut cmd = clean_command(&exe);
-        cmd.current_dir(ctx.dir.path()).env(var, value);
         assert_eq!(
-            run_with_stdin(cmd, b""),
+            ctx.command(&exe).env(var, value).run(),
             baseline,
             "{var}={value} changed the program"
         );
     }
     // A json.py in the working directory, and beside the binary.
     ctx.write("json.py", evil);
-    let mut cmd = clean_command(&exe);
-    cmd.current_dir(ctx.dir.path());
     assert_eq!(
-        run_with_stdin(cmd, b""),
+        ctx.command(&exe).run(),
         baseline,
         "json.py in the working directory"
     );
     std::fs::remove_file(ctx.path("json.py")).unwrap();
     ctx.write("bin/json.py", evil);
     std::fs::copy(&exe, ctx.path("bin/probe")).unwrap();
-    let mut cmd = clean_command(ctx.path("bin/probe"));
-    cmd.current_dir(ctx.path("bin"));
     assert_eq!(
-        run_with_stdin(cmd, b""),
+        ctx.command(ctx.path("bin/probe"))
+            .current_dir(ctx.path("bin"))
+            .run(),
         baseline,
         "json.py beside the binary"
     );
@@ -132,12 +117,9 @@ fn each_environment_variable_is_ignored() {
 #[test]
 fn closed_pipe_exits_quietly() {
     let ctx = Ctx::new();
-    let exe = freeze_script(
-        &ctx,
-        "lines",
-        "for i in range(200000):\n    print('line', i)\n",
-    );
-    let out = clean_command("sh")
+    let exe = ctx.freeze_source("lines", "for i in range(200000):\n    print('line', i)\n");
+    let out = ctx
+        .command("sh")
         .arg("-c")
         .arg(format!("'{}' | head -n 1", exe.display()))
         .output()
@@ -156,33 +138,20 @@ fn closed_pipe_exits_quietly() {
 #[test]
 fn large_stdin_and_binary_data() {
     let ctx = Ctx::new();
-    let exe = freeze_script(
-        &ctx,
+    let program = ctx.compare_source(
         "stdin",
         "import sys, hashlib\ndata = sys.stdin.buffer.read()\nprint(len(data), hashlib.sha256(data).hexdigest())\n",
     );
     let input: Vec<u8> = (0..20_000_000u32).map(|i| (i % 251) as u8).collect();
-    let frozen = ctx.run(&exe, &[], &input);
-    let cpython = python(&ctx.path("src/stdin.py"), &[], &input, ctx.dir.path());
-    assert_eq!(frozen, cpython);
+    program.assert_same(&[], &input);
 }
 
 #[test]
 fn exception_in_atexit_handler_is_reported_and_ignored() {
     let ctx = Ctx::new();
-    let exe = freeze_script(
-        &ctx,
-        "atexit_fail",
-        "import atexit\ndef bad():\n    raise ValueError('in atexit')\natexit.register(bad)\natexit.register(print, 'second handler ran')\nprint('main done')\n",
-    );
-    let run = ctx.run(&exe, &[], b"");
-    let cpython = python(&ctx.path("src/atexit_fail.py"), &[], b"", ctx.dir.path());
+    let (run, cpython) = ctx.compare_source("atexit_fail", "import atexit\ndef bad():\n    raise ValueError('in atexit')\natexit.register(bad)\natexit.register(print, 'second handler ran')\nprint('main done')\n").both(&[], b"");
     assert_eq!((&run.stdout, run.code), (&cpython.stdout, cpython.code));
-    assert!(
-        run.stderr.contains("Exception ignored in atexit callback"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "Exception ignored in atexit callback");
     assert!(
         run.stderr.trim_end().ends_with("ValueError: in atexit"),
         "{}",
@@ -200,12 +169,8 @@ fn non_daemon_threads_are_joined_at_exit() {
                for n in range(3):\n\
                \x20   threading.Thread(target=worker, args=(n,)).start()\n\
                print('main returns', flush=True)\n";
-    let exe = freeze_script(&ctx, "threads", src);
-    let frozen = ctx.run(&exe, &[], b"");
-    assert_eq!(
-        frozen,
-        python(&ctx.path("src/threads.py"), &[], b"", ctx.dir.path())
-    );
+    ctx.write("src/threads.py", src);
+    let frozen = ctx.assert_same_as_cpython(&["src/threads.py"], &[]);
     assert_eq!(frozen.stdout.lines().count(), 4);
 }
 
@@ -213,15 +178,12 @@ fn non_daemon_threads_are_joined_at_exit() {
 #[test]
 fn sigterm_status_matches_cpython() {
     let ctx = Ctx::new();
-    let exe = freeze_script(
-        &ctx,
-        "sleeper",
-        "import time\nprint('ready', flush=True)\ntime.sleep(30)\n",
-    );
+    let exe = ctx.freeze_source("sleeper", SLEEPER);
     let script = ctx.path("src/sleeper.py");
     let py = format!("python3 '{}'", script.display());
     for (cmd, who) in [(format!("'{}'", exe.display()), "frozen"), (py, "cpython")] {
-        let out = clean_command("bash")
+        let out = ctx
+            .command("bash")
             .arg("-c")
             .arg(format!(
                 "{cmd} & pid=$!; sleep 1; kill -TERM $pid; wait $pid; echo $?"
@@ -244,7 +206,7 @@ fn subprocesses_and_relaunching_itself() {
                print('parent saw', r.returncode, r.stdout.strip())\n\
                r = subprocess.run(['sh', '-c', 'echo from sh; exit 3'], capture_output=True, text=True)\n\
                print(r.returncode, r.stdout.strip())\n";
-    let exe = freeze_script(&ctx, "relaunch", src);
+    let exe = ctx.freeze_source("relaunch", src);
     let run = ctx.run(&exe, &[], b"");
     assert_eq!(
         run.stdout, "parent saw 7 child frozen: True\n3 from sh\n",

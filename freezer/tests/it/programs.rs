@@ -1,40 +1,37 @@
 //! Programs beyond one file: console-script entries, dynamic imports, include/exclude,
 //! data files, distribution metadata, compiled extensions, the report, [tool.freeze].
 
-mod common;
-
-use common::{Ctx, clean_command, freeze_bin, python, run_with_stdin, stub};
+use crate::common::{Ctx, RunExt};
 
 #[test]
 fn function_entry_exit_status_is_its_return() {
-    let ctx = Ctx::new();
-    ctx.write("tool/__init__.py", "");
-    ctx.write(
-        "tool/cli.py",
-        "import sys\ndef main():\n    print('args', sys.argv[1:])\n    return len(sys.argv) - 1\n",
-    );
-    let run = ctx.freeze(["--entry", "tool.cli:main", "-o", "tool-bin"]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let out = ctx.run(&ctx.path("tool-bin"), &["a", "b", "c"], b"");
+    let ctx = Ctx::with_files(&[
+        ("tool/__init__.py", ""),
+        (
+            "tool/cli.py",
+            "import sys\ndef main():\n    print('args', sys.argv[1:])\n    return len(sys.argv) - 1\n",
+        ),
+    ]);
+    let exe = ctx.freeze_ok(["--entry", "tool.cli:main"], "tool-bin");
+    let out = ctx.run(&exe, &["a", "b", "c"], b"");
     assert_eq!(
         (out.stdout.as_str(), out.code),
         ("args ['a', 'b', 'c']\n", Some(3))
     );
-    let run = ctx.freeze(["--entry", "tool.cli", "-o", "x"]);
-    assert_eq!(run.code, Some(1));
     assert_eq!(
-        run.stderr,
+        ctx.assert_refused(&["--entry", "tool.cli"], "x"),
         "error: --entry tool.cli is not MODULE:FUNCTION (e.g. mypkg.cli:main)\n"
     );
 }
 
 #[test]
 fn literal_dynamic_imports_are_followed_and_computed_ones_reported() {
-    let ctx = Ctx::new();
-    ctx.write("plugins/__init__.py", "");
-    ctx.write("plugins/alpha.py", "NAME = 'alpha'\n");
-    ctx.write("plugins/beta.py", "NAME = 'beta'\n");
-    ctx.write("gamma.py", "NAME = 'gamma'\n");
+    let ctx = Ctx::with_files(&[
+        ("plugins/__init__.py", ""),
+        ("plugins/alpha.py", "NAME = 'alpha'\n"),
+        ("plugins/beta.py", "NAME = 'beta'\n"),
+        ("gamma.py", "NAME = 'gamma'\n"),
+    ]);
     let app = ctx.write(
         "app.py",
         "import importlib, sys\n\
@@ -46,23 +43,22 @@ fn literal_dynamic_imports_are_followed_and_computed_ones_reported() {
          print(importlib.import_module(name).__name__)\n",
     );
     let exe = ctx.freeze_ok(["app.py", "--report", "report.json"], "app");
-    let frozen = ctx.run(&exe, &[], b"");
-    assert_eq!(frozen, python(&app, &[], b"", ctx.dir.path()));
+    let frozen = ctx.compare(&exe, [&app]).assert_same(&[], b"");
     assert_eq!(frozen.stdout, "alpha beta gamma\njson\n");
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(ctx.path("report.json")).unwrap()).unwrap();
+    let report = ctx.read_json("report.json");
     assert_eq!(report["dynamic_imports"], serde_json::json!(["app.py:7"]));
 }
 
 #[test]
 fn include_and_exclude() {
-    let ctx = Ctx::new();
-    ctx.write("plugins/__init__.py", "");
-    ctx.write("plugins/one.py", "N = 1\n");
-    ctx.write("plugins/sub/__init__.py", "");
-    ctx.write("plugins/sub/two.py", "N = 2\n");
-    ctx.write("heavy.py", "print('heavy imported')\n");
-    let app = ctx.write(
+    let ctx = Ctx::with_files(&[
+        ("plugins/__init__.py", ""),
+        ("plugins/one.py", "N = 1\n"),
+        ("plugins/sub/__init__.py", ""),
+        ("plugins/sub/two.py", "N = 2\n"),
+        ("heavy.py", "print('heavy imported')\n"),
+    ]);
+    ctx.write(
         "app.py",
         "import importlib\n\
          for name in ['plugins.one', 'plugins.sub.two']:\n\
@@ -72,14 +68,12 @@ fn include_and_exclude() {
          except ModuleNotFoundError as e:\n\
          \x20   print('excluded:', e)\n",
     );
+    assert_eq!(
+        ctx.assert_refused(&["app.py", "--include", "nonexistent_pkg"], "x"),
+        "error: --include nonexistent_pkg: no such module on the search path\n"
+    );
     let exe = ctx.freeze_ok(
-        [
-            app.as_os_str(),
-            "--include".as_ref(),
-            "plugins".as_ref(),
-            "--exclude".as_ref(),
-            "heavy".as_ref(),
-        ],
+        ["app.py", "--include", "plugins", "--exclude", "heavy"],
         "app",
     );
     let run = ctx.run(&exe, &[], b"");
@@ -88,28 +82,19 @@ fn include_and_exclude() {
         "{}",
         run.stderr
     );
-    let run = ctx.freeze([
-        app.to_str().unwrap(),
-        "--include",
-        "nonexistent_pkg",
-        "-o",
-        "x",
-    ]);
-    assert_eq!(run.code, Some(1));
-    assert_eq!(
-        run.stderr,
-        "error: --include nonexistent_pkg: no such module on the search path\n"
-    );
 }
 
 #[test]
 fn package_data_through_every_api() {
-    let ctx = Ctx::new();
-    ctx.write("pkg/__init__.py", "");
-    ctx.write("pkg/data/hello.txt", "héllo data\n");
+    let ctx = Ctx::with_files(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/data/hello.txt", "héllo data\n"),
+    ]);
     ctx.write("pkg/data/blob.bin", [0u8, 1, 2, 255]);
-    ctx.write("pkg/templates/__init__.py", "");
-    ctx.write("pkg/templates/page.html", "<p>page</p>\n");
+    ctx.write_files(&[
+        ("pkg/templates/__init__.py", ""),
+        ("pkg/templates/page.html", "<p>page</p>\n"),
+    ]);
     let app = ctx.write(
         "app.py",
         "import importlib.resources as res, pkgutil, pkg, pkg.templates\n\
@@ -126,15 +111,12 @@ fn package_data_through_every_api() {
          print(pkg.__spec__.loader.get_data(pkg.__file__.rpartition('/')[0] + '/data/blob.bin'))\n",
     );
     let exe = ctx.freeze_ok([app.as_os_str()], "app");
-    let frozen = ctx.run(&exe, &[], b"");
+    let (frozen, cpython) = ctx.compare(&exe, [&app]).both(&[], b"");
     // From another directory, so nothing can be read from the source tree by accident.
     let elsewhere = ctx.path("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();
-    let mut cmd = clean_command(&exe);
-    cmd.current_dir(&elsewhere);
-    assert_eq!(run_with_stdin(cmd, b""), frozen);
+    assert_eq!(ctx.command(&exe).current_dir(&elsewhere).run(), frozen);
     // CPython 3.11 warns that read_text/open_binary are deprecated (3.13 took that back).
-    let cpython = python(&app, &[], b"", ctx.dir.path());
     assert_eq!(
         (&frozen.stdout, frozen.code),
         (&cpython.stdout, cpython.code)
@@ -149,11 +131,12 @@ fn package_data_through_every_api() {
 
 #[test]
 fn add_data_is_readable_through_freeze_data() {
-    let ctx = Ctx::new();
-    ctx.write("assets/config.ini", "[main]\nanswer = 42\n");
-    ctx.write("assets/img/logo.svg", "<svg/>");
-    ctx.write("notes.txt", "a note\n");
-    let app = ctx.write(
+    let ctx = Ctx::with_files(&[
+        ("assets/config.ini", "[main]\nanswer = 42\n"),
+        ("assets/img/logo.svg", "<svg/>"),
+        ("notes.txt", "a note\n"),
+    ]);
+    ctx.write(
         "app.py",
         "import freeze_data\n\
          print(freeze_data.read_text('static/config.ini'), end='')\n\
@@ -163,11 +146,11 @@ fn add_data_is_readable_through_freeze_data() {
     );
     let exe = ctx.freeze_ok(
         [
-            app.as_os_str(),
-            "--add-data".as_ref(),
-            "assets:static".as_ref(),
-            "--add-data".as_ref(),
-            "notes.txt:.".as_ref(),
+            "app.py",
+            "--add-data",
+            "assets:static",
+            "--add-data",
+            "notes.txt:.",
         ],
         "app",
     );
@@ -177,36 +160,35 @@ fn add_data_is_readable_through_freeze_data() {
         "{}",
         run.stderr
     );
-    let run = ctx.freeze([app.to_str().unwrap(), "--add-data", "missing:x", "-o", "y"]);
-    assert_eq!(run.code, Some(1));
     assert_eq!(
-        run.stderr,
+        ctx.assert_refused(&["app.py", "--add-data", "missing:x"], "y"),
         "error: --add-data missing:x: missing does not exist\n"
     );
 }
 
 #[test]
 fn distribution_metadata_travels() {
-    let ctx = Ctx::new();
+    let ctx = Ctx::with_files(&[
+        (
+            "site/greeter/__init__.py",
+            "def hello():\n    return 'hi'\n",
+        ),
+        (
+            "site/greeter-2.5.1.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: greeter\nVersion: 2.5.1\nSummary: Says hi\n",
+        ),
+        ("site/greeter-2.5.1.dist-info/top_level.txt", "greeter\n"),
+        (
+            "site/greeter-2.5.1.dist-info/entry_points.txt",
+            "[console_scripts]\ngreet = greeter:hello\n",
+        ),
+        (
+            "site/unrelated-1.0.dist-info/METADATA",
+            "Name: unrelated\nVersion: 1.0\n",
+        ),
+        ("site/unrelated-1.0.dist-info/top_level.txt", "unrelated\n"),
+    ]);
     ctx.write(
-        "site/greeter/__init__.py",
-        "def hello():\n    return 'hi'\n",
-    );
-    ctx.write(
-        "site/greeter-2.5.1.dist-info/METADATA",
-        "Metadata-Version: 2.1\nName: greeter\nVersion: 2.5.1\nSummary: Says hi\n",
-    );
-    ctx.write("site/greeter-2.5.1.dist-info/top_level.txt", "greeter\n");
-    ctx.write(
-        "site/greeter-2.5.1.dist-info/entry_points.txt",
-        "[console_scripts]\ngreet = greeter:hello\n",
-    );
-    ctx.write(
-        "site/unrelated-1.0.dist-info/METADATA",
-        "Name: unrelated\nVersion: 1.0\n",
-    );
-    ctx.write("site/unrelated-1.0.dist-info/top_level.txt", "unrelated\n");
-    let app = ctx.write(
         "app.py",
         "import greeter\n\
          from importlib.metadata import version, metadata, entry_points, PackageNotFoundError\n\
@@ -217,7 +199,7 @@ fn distribution_metadata_travels() {
          except PackageNotFoundError:\n\
          \x20   print('unrelated is not bundled')\n",
     );
-    let exe = ctx.freeze_ok([app.as_os_str(), "--path".as_ref(), "site".as_ref()], "app");
+    let exe = ctx.freeze_ok(["app.py", "--path", "site"], "app");
     let run = ctx.run(&exe, &[], b"");
     assert_eq!(
         run.stdout, "2.5.1 Says hi\n['greeter:hello']\nunrelated is not bundled\n",
@@ -228,44 +210,35 @@ fn distribution_metadata_travels() {
 
 #[test]
 fn compiled_extensions_stop_the_build_unless_guarded() {
-    let ctx = Ctx::new();
-    ctx.write("lib/fastlib/__init__.py", "from ._speedups import add\n");
-    ctx.write(
-        "lib/fastlib/_speedups.cpython-311-x86_64-linux-gnu.so",
-        "\x7fELF not really",
-    );
-    ctx.write(
-        "lib/safelib/__init__.py",
-        "try:\n    from ._speedups import add\nexcept ImportError:\n    def add(a, b):\n        return a + b\n",
-    );
-    ctx.write(
-        "lib/safelib/_speedups.cpython-311-x86_64-linux-gnu.so",
-        "\x7fELF not really",
-    );
-    ctx.write("uses_fast.py", "import helper\n");
-    ctx.write("helper.py", "import fastlib\n");
-    let run = ctx.freeze(["uses_fast.py", "--path", "lib", "-o", "fast"]);
-    assert_eq!(run.code, Some(1));
+    let ctx = Ctx::with_files(&[
+        ("lib/fastlib/__init__.py", "from ._speedups import add\n"),
+        (
+            "lib/fastlib/_speedups.cpython-311-x86_64-linux-gnu.so",
+            "\x7fELF not really",
+        ),
+        (
+            "lib/safelib/__init__.py",
+            "try:\n    from ._speedups import add\nexcept ImportError:\n    def add(a, b):\n        return a + b\n",
+        ),
+        (
+            "lib/safelib/_speedups.cpython-311-x86_64-linux-gnu.so",
+            "\x7fELF not really",
+        ),
+        ("uses_fast.py", "import helper\n"),
+        ("helper.py", "import fastlib\n"),
+    ]);
     assert_eq!(
-        run.stderr,
+        ctx.assert_refused(&["uses_fast.py", "--path", "lib"], "fast"),
         "error: module fastlib._speedups is a compiled extension (lib/fastlib/_speedups.cpython-311-x86_64-linux-gnu.so) that RustPython cannot load; imported by __main__ → helper → fastlib (lib/fastlib/__init__.py:1); if fastlib has a pure-Python fallback, leave the extension out with --exclude fastlib._speedups\n"
     );
-    assert!(!ctx.path("fast").exists());
     // The guarded import is left out and the fallback runs.
-    let app = ctx.write("uses_safe.py", "import safelib\nprint(safelib.add(2, 3))\n");
+    ctx.write("uses_safe.py", "import safelib\nprint(safelib.add(2, 3))\n");
     let exe = ctx.freeze_ok(
-        [
-            app.as_os_str(),
-            "--path".as_ref(),
-            "lib".as_ref(),
-            "--report".as_ref(),
-            "r.json".as_ref(),
-        ],
+        ["uses_safe.py", "--path", "lib", "--report", "r.json"],
         "safe",
     );
     assert_eq!(ctx.run(&exe, &[], b"").stdout, "5\n");
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(ctx.path("r.json")).unwrap()).unwrap();
+    let report = ctx.read_json("r.json");
     assert_eq!(
         report["skipped_extensions"][0]["module"],
         "safelib._speedups"
@@ -274,22 +247,20 @@ fn compiled_extensions_stop_the_build_unless_guarded() {
 
 #[test]
 fn report_lists_modules_data_missing_and_excluded() {
-    let ctx = Ctx::new();
-    ctx.write("pkg/__init__.py", "from . import inner\n");
-    ctx.write("pkg/inner.py", "import json\n");
-    ctx.write("pkg/data.txt", "x");
-    ctx.write(
-        "app.py",
-        "import pkg\ntry:\n    import not_there\nexcept ImportError:\n    pass\nimport csv\n",
-    );
+    let ctx = Ctx::with_files(&[
+        ("pkg/__init__.py", "from . import inner\n"),
+        ("pkg/inner.py", "import json\n"),
+        ("pkg/data.txt", "x"),
+        (
+            "app.py",
+            "import pkg\ntry:\n    import not_there\nexcept ImportError:\n    pass\nimport csv\n",
+        ),
+    ]);
     ctx.freeze_ok(
         ["app.py", "--exclude", "csv", "--report", "out/report.json"],
         "app",
     );
-    let report: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(ctx.path("out/report.json")).expect("report written"),
-    )
-    .unwrap();
+    let report = ctx.read_json("out/report.json");
     let modules = report["modules"].as_array().unwrap();
     let inner = modules.iter().find(|m| m["name"] == "pkg.inner").unwrap();
     assert_eq!(inner["origin"], "pkg/inner.py");
@@ -310,39 +281,23 @@ fn report_lists_modules_data_missing_and_excluded() {
 #[test]
 fn pyproject_config_and_init() {
     let ctx = Ctx::new();
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path()).arg("init");
-    let out = cmd.output().unwrap();
-    assert!(out.status.success());
+    let run = ctx.freeze().arg("init").run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     let text = std::fs::read_to_string(ctx.path("pyproject.toml")).unwrap();
     assert!(text.starts_with("[tool.freeze]\n"), "{text}");
     // A second init refuses to duplicate the section.
-    let out = clean_command(freeze_bin())
-        .current_dir(ctx.dir.path())
-        .arg("init")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already has a [tool.freeze] section"));
+    let run = ctx.freeze().arg("init").run();
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("already has a [tool.freeze] section"));
 
-    ctx.write("proj/src/lib1.py", "VALUE = 'from --path'\n");
-    ctx.write(
-        "proj/main.py",
-        "import lib1\nassert False, 'asserts stay unless optimize'\n",
-    );
-    ctx.write(
-        "proj/pyproject.toml",
-        "[project]\nname = 'p'\n\n[tool.freeze]\nentry = 'main.py'\noutput = 'dist/app'\npath = ['src']\noptimize = 1\n",
-    );
-    ctx.write("proj/dist/.keep", "");
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.path("proj")).env("FREEZE_STUB", stub());
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ctx.write_files(&[
+        ("proj/src/lib1.py", "VALUE = 'from --path'\n"),
+        ("proj/main.py", "import lib1\nassert False, 'asserts stay unless optimize'\n"),
+        ("proj/pyproject.toml", "[project]\nname = 'p'\n\n[tool.freeze]\nentry = 'main.py'\noutput = 'dist/app'\npath = ['src']\noptimize = 1\n"),
+        ("proj/dist/.keep", ""),
+    ]);
+    let run = ctx.freeze().current_dir(ctx.path("proj")).run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     let run = ctx.run(&ctx.path("proj/dist/app"), &[], b"");
     assert_eq!(
         run.code,
@@ -351,46 +306,33 @@ fn pyproject_config_and_init() {
         run.stderr
     );
     // Flags win over the file.
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.path("proj"))
-        .env("FREEZE_STUB", stub())
-        .args(["-o", "other"]);
-    assert!(cmd.output().unwrap().status.success());
+    let run = ctx
+        .freeze()
+        .current_dir(ctx.path("proj"))
+        .args(["-o", "other"])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(ctx.path("proj/other").is_file());
     // A misspelt key is an error that says where.
     ctx.write(
         "proj/pyproject.toml",
         "[tool.freeze]\nentry = 'main.py'\noutptu = 'x'\n",
     );
-    let out = clean_command(freeze_bin())
-        .current_dir(ctx.path("proj"))
-        .env("FREEZE_STUB", stub())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let run = ctx.freeze().current_dir(ctx.path("proj")).run();
+    assert_eq!(run.code, Some(1));
     assert!(
-        err.starts_with("error: ./pyproject.toml:3:1: unknown field `outptu`"),
-        "{err}"
+        run.stderr
+            .starts_with("error: ./pyproject.toml:3:1: unknown field `outptu`"),
+        "{}",
+        run.stderr
     );
 }
 
 #[test]
 fn namespace_packages() {
-    let ctx = Ctx::new();
-    ctx.write("a/ns/one.py", "N = 1\n");
-    ctx.write("b/ns/two.py", "N = 2\n");
-    let app = ctx.write("app.py", "import ns.one, ns.two\nprint(ns.one.N + ns.two.N, ns.__file__ if hasattr(ns, '__file__') else None)\n");
-    let exe = ctx.freeze_ok(
-        [
-            app.as_os_str(),
-            "--path".as_ref(),
-            "a".as_ref(),
-            "--path".as_ref(),
-            "b".as_ref(),
-        ],
-        "app",
-    );
+    let ctx = Ctx::with_files(&[("a/ns/one.py", "N = 1\n"), ("b/ns/two.py", "N = 2\n")]);
+    ctx.write("app.py", "import ns.one, ns.two\nprint(ns.one.N + ns.two.N, ns.__file__ if hasattr(ns, '__file__') else None)\n");
+    let exe = ctx.freeze_ok(["app.py", "--path", "a", "--path", "b"], "app");
     let run = ctx.run(&exe, &[], b"");
     assert_eq!(run.stdout, "3 None\n", "{}", run.stderr);
 }

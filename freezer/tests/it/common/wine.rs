@@ -55,9 +55,7 @@ impl Wine {
 
     /// Run a Windows program with arguments and stdin in `cwd`.
     pub fn run(&self, exe: &Path, args: &[&str], stdin: &[u8], cwd: &Path) -> Run {
-        let mut cmd = self.command(exe);
-        cmd.args(args).current_dir(cwd);
-        run_with_stdin(cmd, stdin)
+        run_with_stdin(self.command(exe).args(args).current_dir(cwd), stdin)
     }
 
     /// wine 8 (Debian 12) has no bcryptprimitives.dll, whose ProcessPrng every Rust

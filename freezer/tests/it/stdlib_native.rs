@@ -2,47 +2,16 @@
 //! zones from the OS's database, HTTPS through `ssl`, and `sqlite3`, each compared with
 //! CPython.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{Ctx, Run, clean_command, run_with_stdin};
+use crate::common::{Compare, Ctx, assert_contains, clean_command};
 
-/// Freeze `source` as `name`; returns the script and the binary.
-fn freeze(ctx: &Ctx, name: &str, source: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    let script = ctx.write(&format!("src/{name}.py"), source);
-    let exe = ctx.freeze_ok([script.as_os_str()], name);
-    (script, exe)
-}
-
-/// Run the frozen binary and CPython on its script with the same arguments and extra
-/// environment; returns (frozen, cpython).
-fn run_both(
-    ctx: &Ctx,
-    (script, exe): &(std::path::PathBuf, std::path::PathBuf),
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> (Run, Run) {
-    let command = |program: &Path, script: Option<&Path>| {
-        let mut cmd = clean_command(program);
-        cmd.current_dir(ctx.dir.path());
-        cmd.args(script).args(args);
-        for (key, value) in env {
-            cmd.env(key, value);
-        }
-        run_with_stdin(cmd, b"")
-    };
-    (
-        command(exe, None),
-        command(Path::new("python3"), Some(script)),
-    )
-}
-
-fn assert_same(what: &str, (frozen, cpython): (Run, Run)) -> Run {
-    assert_eq!(frozen, cpython, "{what}: frozen differs from CPython");
-    frozen
+/// The program with extra environment for both sides.
+fn with_env<'c>(program: &Compare<'c>, env: &[(&str, &str)]) -> Compare<'c> {
+    env.iter()
+        .fold(program.clone(), |both, (key, value)| both.env(key, value))
 }
 
 const ZONES: &str = r#"
@@ -75,7 +44,7 @@ fn time_zones_come_from_the_os_database() {
         return;
     }
     let ctx = Ctx::new();
-    let program = freeze(&ctx, "zones", ZONES);
+    let program = ctx.compare_source("zones", ZONES);
     let zones = [
         "America/New_York",
         "Europe/Berlin",
@@ -84,12 +53,10 @@ fn time_zones_come_from_the_os_database() {
         "UTC",
         "Not/A_Zone",
     ];
-    let run = assert_same("default TZPATH", run_both(&ctx, &program, &zones, &[]));
-    assert!(
-        run.stdout
-            .contains("America/New_York 2024-03-10T03:00:00-04:00 EDT"),
-        "{}",
-        run.stdout
+    let run = program.assert_same(&zones, b"");
+    assert_contains(
+        &run.stdout,
+        "America/New_York 2024-03-10T03:00:00-04:00 EDT",
     );
 
     // PYTHONTZPATH replaces the search path, as in CPython: a private database here...
@@ -97,44 +64,30 @@ fn time_zones_come_from_the_os_database() {
     std::fs::create_dir_all(private.join("My")).unwrap();
     std::fs::copy("/usr/share/zoneinfo/Europe/Paris", private.join("My/Zone")).unwrap();
     let private = private.display().to_string();
-    let run = assert_same(
-        "PYTHONTZPATH",
-        run_both(
-            &ctx,
-            &program,
-            &["My/Zone", "America/New_York"],
-            &[("PYTHONTZPATH", &private)],
-        ),
-    );
+    let run = with_env(&program, &[("PYTHONTZPATH", &private)])
+        .assert_same(&["My/Zone", "America/New_York"], b"");
     assert!(
         run.stdout
             .contains("My/Zone 2024-03-31T03:00:00+02:00 CEST")
     );
     assert!(run.stdout.contains("America/New_York not found"));
     // ...an empty one searches nowhere, and a relative entry is refused with a warning.
-    assert_same(
-        "empty PYTHONTZPATH",
-        run_both(&ctx, &program, &["UTC"], &[("PYTHONTZPATH", "")]),
-    );
+    with_env(&program, &[("PYTHONTZPATH", "")]).assert_same(&["UTC"], b"");
     // (The warning names a standard-library line, which differs between versions.)
-    let (frozen, cpython) = run_both(
-        &ctx,
+    let (frozen, cpython) = with_env(
         &program,
-        &["UTC"],
         &[("PYTHONTZPATH", "relative/dir:/usr/share/zoneinfo")],
-    );
+    )
+    .both(&["UTC"], b"");
     assert_eq!(
         (&frozen.stdout, frozen.code),
         (&cpython.stdout, cpython.code)
     );
     for run in [&frozen, &cpython] {
-        assert!(
-            run.stderr.contains(
-                "InvalidTZPathWarning: Invalid paths specified in PYTHONTZPATH environment \
-                 variable. Paths should be absolute but found the following relative paths:\n    relative/dir\n"
-            ),
-            "{}",
-            run.stderr
+        assert_contains(
+            &run.stderr,
+            "InvalidTZPathWarning: Invalid paths specified in PYTHONTZPATH environment \
+                 variable. Paths should be absolute but found the following relative paths:\n    relative/dir\n",
         );
     }
 }
@@ -198,8 +151,8 @@ os.remove(path)
 #[test]
 fn sqlite3_round_trips() {
     let ctx = Ctx::new();
-    let program = freeze(&ctx, "db", SQLITE);
-    let run = assert_same("sqlite3", run_both(&ctx, &program, &[], &[]));
+    let program = ctx.compare_source("db", SQLITE);
+    let run = program.assert_same(&[], b"");
     assert!(run.stdout.contains("(100, 328350)"), "{}", run.stdout);
 }
 
@@ -347,17 +300,9 @@ fn https_client_verifies_against_its_ca() {
     make_ca(&dir, "ca", true);
     make_ca(&dir, "other", false);
     let server = start_server(&dir);
-    let program = freeze(&ctx, "client", CLIENT);
+    let program = ctx.compare_source("client", CLIENT);
     let ca = dir.join("ca.pem").display().to_string();
     let other = dir.join("other.pem").display().to_string();
-    let run = assert_same(
-        "https client",
-        run_both(&ctx, &program, &[&server.port, &ca, &other], &[]),
-    );
-    assert!(
-        run.stdout
-            .contains("200 text/plain hello over TLS: /hello?x=1"),
-        "{}",
-        run.stdout
-    );
+    let run = program.assert_same(&[&server.port, &ca, &other], b"");
+    assert_contains(&run.stdout, "200 text/plain hello over TLS: /hello?x=1");
 }

@@ -9,13 +9,11 @@
 //! `.ci/run` always names x86_64-pc-windows-gnu. A target not named is skipped with a
 //! message, since building its stub cold takes ten minutes or more.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::tools::{missing_tool, under_ci, which};
-use common::{Ctx, Run, clean_command, freeze_bin, python, repo_root, run_with_stdin};
+use crate::common::tools::{missing_tool, under_ci, which};
+use crate::common::{Ctx, Run, RunExt, clean_command, repo_root, run_with_stdin};
 
 const WINDOWS_GNU: &str = "x86_64-pc-windows-gnu";
 const AARCH64_GNU: &str = "aarch64-unknown-linux-gnu";
@@ -57,17 +55,13 @@ fn with_build_env(cmd: &mut Command) -> &mut Command {
 }
 
 /// `freeze ENTRY -o OUTPUT --target TRIPLE [extra]` in the context's directory, which
-/// must succeed.
+/// must succeed. No FREEZE_STUB: the target's stub comes as a user's does.
 fn freeze_for(ctx: &Ctx, triple: &str, entry: &Path, output: &str, extra: &[&str]) -> PathBuf {
-    let mut cmd = clean_command(freeze_bin());
-    cmd.current_dir(ctx.dir.path())
-        .arg(entry)
+    let mut cmd = ctx.freeze_without_stub();
+    cmd.arg(entry)
         .args(["-o", output, "--target", triple])
         .args(extra);
-    let run: Run = with_build_env(&mut cmd)
-        .output()
-        .expect("run freeze")
-        .into();
+    let run = with_build_env(&mut cmd).run();
     assert_eq!(
         run.code,
         Some(0),
@@ -81,14 +75,14 @@ fn freeze_for(ctx: &Ctx, triple: &str, entry: &Path, output: &str, extra: &[&str
 /// How an output runs on this machine.
 enum Runner {
     Native,
-    Wine(&'static common::wine::Wine),
+    Wine(&'static crate::common::wine::Wine),
     Qemu(PathBuf),
 }
 
 impl Runner {
     fn for_target(triple: &str) -> Option<Runner> {
         match triple {
-            WINDOWS_GNU => common::wine::wine().map(Runner::Wine),
+            WINDOWS_GNU => crate::common::wine::wine().map(Runner::Wine),
             AARCH64_GNU => match which(&["qemu-aarch64-static", "qemu-aarch64"]) {
                 Some(qemu) => Some(Runner::Qemu(qemu)),
                 None => {
@@ -103,19 +97,15 @@ impl Runner {
     fn run(&self, exe: &Path, args: &[&str], stdin: &[u8], cwd: &Path) -> Run {
         let run = match self {
             Runner::Wine(wine) => wine.run(exe, args, stdin, cwd),
-            Runner::Qemu(qemu) => {
-                let mut cmd = clean_command(qemu);
-                cmd.args(["-L", "/usr/aarch64-linux-gnu"])
+            Runner::Qemu(qemu) => run_with_stdin(
+                clean_command(qemu)
+                    .args(["-L", "/usr/aarch64-linux-gnu"])
                     .arg(exe)
                     .args(args)
-                    .current_dir(cwd);
-                run_with_stdin(cmd, stdin)
-            }
-            Runner::Native => {
-                let mut cmd = clean_command(exe);
-                cmd.args(args).current_dir(cwd);
-                run_with_stdin(cmd, stdin)
-            }
+                    .current_dir(cwd),
+                stdin,
+            ),
+            Runner::Native => run_with_stdin(clean_command(exe).args(args).current_dir(cwd), stdin),
         };
         // Windows' text-mode standard streams end lines with \r\n, in CPython as in the
         // frozen program; CPython here writes \n. Nothing else is normalised.
@@ -146,8 +136,10 @@ fn programs_match_cpython(triple: &str) {
     } else {
         ""
     };
-    ctx.write("a.txt", "The cat and the hat.\nThe end.\n");
-    ctx.write("b.txt", "Ünïcödé wörds, wörds: ça va\n");
+    ctx.write_files(&[
+        ("a.txt", "The cat and the hat.\nThe end.\n"),
+        ("b.txt", "Ünïcödé wörds, wörds: ça va\n"),
+    ]);
     let examples = repo_root().join("examples");
     type Case<'a> = (&'a [&'a str], &'a str);
     let programs: &[(&str, PathBuf, &[Case])] = &[
@@ -177,7 +169,7 @@ fn programs_match_cpython(triple: &str) {
         let out = freeze_for(&ctx, triple, entry, &format!("{name}{exe}"), &[]);
         for (args, stdin) in *cases {
             let frozen = runner.run(&out, args, stdin.as_bytes(), ctx.dir.path());
-            let cpython = python(entry, args, stdin.as_bytes(), ctx.dir.path());
+            let cpython = ctx.run_python(entry, args, stdin.as_bytes());
             assert_eq!(
                 frozen, cpython,
                 "{name} {args:?} frozen for {triple} differs from CPython"
@@ -197,18 +189,14 @@ fn programs_match_cpython(triple: &str) {
         out.display()
     );
     let frozen = runner.run(&out, &[], b"", ctx.dir.path());
-    assert_eq!(
-        frozen,
-        python(&hello, &[], b"", ctx.dir.path()),
-        "after strip"
-    );
+    assert_eq!(frozen, ctx.run_python(&hello, &[], b""), "after strip");
     // An uncaught exception: same stdout, status 1, and a traceback through the same
     // functions ending in the same line (file paths differ: the frozen program names
     // its modules by their origin in the payload).
     let entry = fixture("uncaught.py");
     let out = freeze_for(&ctx, triple, &entry, &format!("uncaught{exe}"), &[]);
     let frozen = runner.run(&out, &["x"], b"", ctx.dir.path());
-    let cpython = python(&entry, &["x"], b"", ctx.dir.path());
+    let cpython = ctx.run_python(&entry, &["x"], b"");
     assert_eq!(
         (&frozen.stdout, frozen.code),
         (&cpython.stdout, cpython.code)
@@ -347,7 +335,7 @@ fn run_in_bare_root(exe: &Path, libs: &[PathBuf], args: &[&str], stdin: &[u8]) -
         .arg(root.path())
         .arg("/app")
         .args(args);
-    let run = run_with_stdin(cmd, stdin);
+    let run = run_with_stdin(&mut cmd, stdin);
     if run.stderr.starts_with("unshare:") && !under_ci() {
         eprintln!(
             "skipped: cannot make a bare root here: {}",
@@ -379,24 +367,29 @@ fn bare_root_runs_match_cpython(triple: &str, stub: &Path, libs: &[PathBuf]) {
     let Some(frozen) = run_in_bare_root(&out, libs, &[], b"") else {
         return;
     };
-    assert_eq!(frozen, python(&hello, &[], b"", ctx.dir.path()));
+    assert_eq!(frozen, ctx.run_python(&hello, &[], b""));
     let wordstats = examples.join("wordstats/wordstats.py");
     let out = freeze_for(&ctx, triple, &wordstats, "ws", &["--stub", stub_arg]);
     let input = "Ünïcödé wörds, wörds: ça va\n".as_bytes();
     let frozen = run_in_bare_root(&out, libs, &["--json"], input).unwrap();
-    assert_eq!(
-        frozen,
-        python(&wordstats, &["--json"], input, ctx.dir.path())
-    );
+    assert_eq!(frozen, ctx.run_python(&wordstats, &["--json"], input));
+}
+
+/// The stub for `triple` when the target is enabled, with its [`dynamic_needs`].
+fn stub_and_needs(triple: &str) -> Option<(PathBuf, Vec<String>, Option<(u32, u32)>)> {
+    if !enabled(triple) {
+        return None;
+    }
+    let stub = cross_stub(triple);
+    let (needed, glibc) = dynamic_needs(&stub);
+    Some((stub, needed, glibc))
 }
 
 #[test]
 fn linux_gnu_release_stub_needs_only_glibc_2_17_and_runs_in_a_bare_root() {
-    if !enabled(LINUX_GNU) {
+    let Some((stub, needed, glibc)) = stub_and_needs(LINUX_GNU) else {
         return;
-    }
-    let stub = cross_stub(LINUX_GNU);
-    let (needed, glibc) = dynamic_needs(&stub);
+    };
     let foreign: Vec<_> = needed
         .iter()
         .filter(|n| !C_LIBRARY.contains(&n.as_str()))
@@ -429,16 +422,14 @@ fn linux_gnu_release_stub_needs_only_glibc_2_17_and_runs_in_a_bare_root() {
     let stub_arg = stub.to_str().unwrap();
     let out = freeze_for(&ctx, LINUX_GNU, &entry, "ctypes", &["--stub", stub_arg]);
     let frozen = run_in_bare_root(&out, &libs, &[], b"").unwrap();
-    assert_eq!(frozen, python(&entry, &[], b"", ctx.dir.path()));
+    assert_eq!(frozen, ctx.run_python(&entry, &[], b""));
 }
 
 #[test]
 fn musl_stub_is_static_and_runs_in_an_empty_root() {
-    if !enabled(MUSL) {
+    let Some((stub, needed, glibc)) = stub_and_needs(MUSL) else {
         return;
-    }
-    let stub = cross_stub(MUSL);
-    let (needed, glibc) = dynamic_needs(&stub);
+    };
     assert_eq!((needed, glibc), (vec![], None), "not a static executable");
     bare_root_runs_match_cpython(MUSL, &stub, &[]);
 }
@@ -540,43 +531,66 @@ fn flipped(file: &Path, offset: usize, name: &str) -> PathBuf {
     copy
 }
 
-#[test]
-fn macos_arm64_output_passes_rcodesign_verify_and_a_flipped_byte_fails_it() {
-    if !enabled(MAC_ARM64) {
-        return;
+/// hello frozen for `triple`, and rcodesign to check it: (context, rcodesign, output);
+/// None when the test is skipped.
+fn mac_hello(triple: &str) -> Option<(Ctx, PathBuf, PathBuf)> {
+    if !enabled(triple) {
+        return None;
     }
-    let Some(rcodesign) = rcodesign() else {
-        return;
-    };
+    let rcodesign = rcodesign()?;
     let ctx = Ctx::new();
     let hello = repo_root().join("examples/hello/hello.py");
-    let out = freeze_for(&ctx, MAC_ARM64, &hello, "hello", &[]);
-    let (ok, said) = verify(&rcodesign, &out);
-    assert!(ok, "rcodesign rejects the arm64 output: {said}");
-    let image = std::fs::read(&out).unwrap();
-    let (text, _) = segment(&image, "__TEXT");
-    let (sui, sui_len) = segment(&image, "__SUI");
-    for (what, offset) in [("__TEXT", text + 0x4000), ("payload", sui + sui_len / 2)] {
-        let bad = flipped(&out, offset, &format!("hello-{what}"));
-        let (ok, said) = verify(&rcodesign, &bad);
+    let out = freeze_for(&ctx, triple, &hello, "hello", &[]);
+    Some((ctx, rcodesign, out))
+}
+
+/// `rcodesign sign FILE SIGNED`: the signature must be rcodesign's ad-hoc form (an empty
+/// CMS blob, see `verify`) and verify.
+fn sign(rcodesign: &Path, file: &Path, signed: &Path) {
+    let status = Command::new(rcodesign)
+        .arg("sign")
+        .arg(file)
+        .arg(signed)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(cms_blob_len(&std::fs::read(signed).unwrap()), Some(0));
+    let (ok, said) = verify(rcodesign, signed);
+    assert!(
+        ok,
+        "rcodesign rejects the signed {}: {said}",
+        signed.display()
+    );
+}
+
+/// A byte flipped at each of `places` (what, offset) in a copy of the signed `file` is a
+/// code digest mismatch.
+fn assert_flips_are_caught(rcodesign: &Path, file: &Path, places: [(&str, usize); 2]) {
+    for (what, offset) in places {
+        let bad = flipped(file, offset, &format!("hello-{what}"));
+        let (ok, said) = verify(rcodesign, &bad);
         assert!(
             !ok && said.contains("code digest mismatch"),
             "a flipped byte in {what}: {said}"
         );
     }
+}
+
+#[test]
+fn macos_arm64_output_passes_rcodesign_verify_and_a_flipped_byte_fails_it() {
+    let Some((ctx, rcodesign, out)) = mac_hello(MAC_ARM64) else {
+        return;
+    };
+    let (ok, said) = verify(&rcodesign, &out);
+    assert!(ok, "rcodesign rejects the arm64 output: {said}");
+    let image = std::fs::read(&out).unwrap();
+    let (text, _) = segment(&image, "__TEXT");
+    let (sui, sui_len) = segment(&image, "__SUI");
+    let places = [("__TEXT", text + 0x4000), ("payload", sui + sui_len / 2)];
+    assert_flips_are_caught(&rcodesign, &out, places);
     // Re-signed by rcodesign (as a user re-signs), the output still verifies: the empty
     // CMS blob that form carries is rcodesign's, whatever the layout.
-    let resigned = ctx.path("hello-resigned");
-    let status = Command::new(&rcodesign)
-        .arg("sign")
-        .arg(&out)
-        .arg(&resigned)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    assert_eq!(cms_blob_len(&std::fs::read(&resigned).unwrap()), Some(0));
-    let (ok, said) = verify(&rcodesign, &resigned);
-    assert!(ok, "rcodesign rejects its own re-signature: {said}");
+    sign(&rcodesign, &out, &ctx.path("hello-resigned"));
 }
 
 /// The x86-64 output is unsigned as frozen here, as libsui (and `deno compile`) leave it
@@ -585,29 +599,13 @@ fn macos_arm64_output_passes_rcodesign_verify_and_a_flipped_byte_fails_it() {
 /// covers the payload like every other page.
 #[test]
 fn macos_x86_64_output_is_unsigned_and_signs_and_verifies_with_rcodesign() {
-    if !enabled(MAC_X86_64) {
-        return;
-    }
-    let Some(rcodesign) = rcodesign() else {
+    let Some((ctx, rcodesign, out)) = mac_hello(MAC_X86_64) else {
         return;
     };
-    let ctx = Ctx::new();
-    let hello = repo_root().join("examples/hello/hello.py");
-    let out = freeze_for(&ctx, MAC_X86_64, &hello, "hello", &[]);
     let (ok, said) = verify(&rcodesign, &out);
     assert!(!ok && said == "Mach-O signature data not found", "{said}");
     let signed = ctx.path("hello-signed");
-    let status = Command::new(&rcodesign)
-        .arg("sign")
-        .arg(&out)
-        .arg(&signed)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    // rcodesign's ad-hoc form: an empty CMS blob (see `verify`).
-    assert_eq!(cms_blob_len(&std::fs::read(&signed).unwrap()), Some(0));
-    let (ok, said) = verify(&rcodesign, &signed);
-    assert!(ok, "rcodesign rejects the signed x86-64 output: {said}");
+    sign(&rcodesign, &out, &signed);
     // The payload (appended inside __LINKEDIT, before the signature) and the code are
     // covered: a flipped byte in either is a code digest mismatch.
     let image = std::fs::read(&signed).unwrap();
@@ -617,17 +615,11 @@ fn macos_x86_64_output_is_unsigned_and_signs_and_verifies_with_rcodesign() {
         .position(|w| w == marker)
         .expect("payload marker");
     let (text, _) = segment(&image, "__TEXT");
-    for (what, offset) in [
+    let places = [
         ("__TEXT", text + 0x4000),
         ("payload", at + marker.len() + 64),
-    ] {
-        let bad = flipped(&signed, offset, &format!("hello-{what}"));
-        let (ok, said) = verify(&rcodesign, &bad);
-        assert!(
-            !ok && said.contains("code digest mismatch"),
-            "a flipped byte in {what}: {said}"
-        );
-    }
+    ];
+    assert_flips_are_caught(&rcodesign, &signed, places);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -644,9 +636,9 @@ fn dist_makes_a_release_directory_that_freezes_for_its_targets() {
     };
     let ctx = Ctx::new();
     let dir = ctx.path("release");
-    let mut cmd = clean_command(repo_root().join("dist"));
+    let mut cmd = ctx.command(repo_root().join("dist"));
     cmd.arg("-o").arg(&dir).arg(WINDOWS_GNU);
-    let run: Run = with_build_env(&mut cmd).output().unwrap().into();
+    let run = with_build_env(&mut cmd).run();
     assert_eq!(run.code, Some(0), "./dist failed:\n{}", run.stderr);
     let stub = format!("runtime-stub-{WINDOWS_GNU}.exe");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
@@ -665,11 +657,7 @@ fn dist_makes_a_release_directory_that_freezes_for_its_targets() {
     // The release's freeze lists the stub beside it and freezes with it, no checkout
     // involved (a cleared environment: no FREEZE_STUB, no FREEZE_STUB_DIR).
     let freeze = dir.join("freeze");
-    let list: Run = clean_command(&freeze)
-        .arg("--list-targets")
-        .output()
-        .unwrap()
-        .into();
+    let list = ctx.command(&freeze).arg("--list-targets").run();
     let line = list
         .stdout
         .lines()
@@ -680,14 +668,12 @@ fn dist_makes_a_release_directory_that_freezes_for_its_targets() {
         "{line}"
     );
     let hello = repo_root().join("examples/hello/hello.py");
-    let out: Run = clean_command(&freeze)
-        .current_dir(ctx.dir.path())
+    let out = ctx
+        .command(&freeze)
         .arg(&hello)
         .args(["-o", "hello.exe", "--target", WINDOWS_GNU])
-        .output()
-        .unwrap()
-        .into();
+        .run();
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let frozen = runner.run(&ctx.path("hello.exe"), &[], b"", ctx.dir.path());
-    assert_eq!(frozen, python(&hello, &[], b"", ctx.dir.path()));
+    assert_eq!(frozen, ctx.run_python(&hello, &[], b""));
 }

@@ -1,28 +1,13 @@
 //! What a frozen program sees at run time: exit codes, tracebacks, sys attributes,
 //! arguments, isolation from the environment, and refusal of a damaged payload.
 
-mod common;
-
-use common::{Ctx, clean_command, python, run_with_stdin, stub, traceback_summary};
-
-fn freeze_script(ctx: &Ctx, name: &str, source: &str) -> std::path::PathBuf {
-    let script = ctx.write(&format!("src/{name}.py"), source);
-    ctx.freeze_ok([script.as_os_str()], name)
-}
+use crate::common::{Ctx, Run, RunExt, SLEEPER, stub, traceback_summary};
 
 /// Freeze a script, run both it and CPython, and compare stdout, stderr and status.
-fn same_as_cpython(name: &str, source: &str, args: &[&str]) -> common::Run {
-    let ctx = Ctx::new();
-    let exe = freeze_script(&ctx, name, source);
-    let frozen = ctx.run(&exe, args, b"");
-    let cpython = python(
-        &ctx.path(&format!("src/{name}.py")),
-        args,
-        b"",
-        ctx.dir.path(),
-    );
-    assert_eq!(frozen, cpython, "{name} differs from CPython");
-    frozen
+fn same_as_cpython(name: &str, source: &str, args: &[&str]) -> Run {
+    Ctx::new()
+        .compare_source(name, source)
+        .assert_same(args, b"")
 }
 
 #[test]
@@ -52,16 +37,14 @@ fn exit_codes_match_cpython() {
 
 #[test]
 fn uncaught_exception_traceback_names_relative_file_and_line() {
-    let ctx = Ctx::new();
-    ctx.write("src/helper.py", "def fail(x):\n    return 1 / x\n");
-    let exe = freeze_script(
-        &ctx,
-        "crash",
-        "import helper\n\ndef main():\n    helper.fail(0)\n\nmain()\n",
-    );
-    let frozen = ctx.run(&exe, &[], b"");
+    let ctx = Ctx::with_files(&[("src/helper.py", "def fail(x):\n    return 1 / x\n")]);
+    let (frozen, cpython) = ctx
+        .compare_source(
+            "crash",
+            "import helper\n\ndef main():\n    helper.fail(0)\n\nmain()\n",
+        )
+        .both(&[], b"");
     assert_eq!(frozen.code, Some(1));
-    let cpython = python(&ctx.path("src/crash.py"), &[], b"", ctx.dir.path());
     let root = ctx.path("src");
     let ours = traceback_summary(&frozen.stderr, &root);
     assert_eq!(
@@ -82,9 +65,7 @@ fn uncaught_exception_traceback_names_relative_file_and_line() {
 fn keyboard_interrupt_dies_by_sigint_after_atexit() {
     let src = "import atexit\natexit.register(print, 'atexit ran')\nprint('working', flush=True)\nraise KeyboardInterrupt\n";
     let ctx = Ctx::new();
-    let exe = freeze_script(&ctx, "interrupted", src);
-    let frozen = ctx.run(&exe, &[], b"");
-    let cpython = python(&ctx.path("src/interrupted.py"), &[], b"", ctx.dir.path());
+    let (frozen, cpython) = ctx.compare_source("interrupted", src).both(&[], b"");
     assert_eq!(frozen.signal, Some(2), "{frozen:?}");
     assert_eq!(
         (frozen.signal, &frozen.stdout),
@@ -101,12 +82,9 @@ fn keyboard_interrupt_dies_by_sigint_after_atexit() {
 #[test]
 fn ctrl_c_gives_keyboard_interrupt_and_status_130() {
     let ctx = Ctx::new();
-    let exe = freeze_script(
-        &ctx,
-        "sleeper",
-        "import time\nprint('ready', flush=True)\ntime.sleep(30)\n",
-    );
-    let mut child = clean_command(&exe)
+    let exe = ctx.freeze_source("sleeper", SLEEPER);
+    let mut child = ctx
+        .command(&exe)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -120,11 +98,12 @@ fn ctrl_c_gives_keyboard_interrupt_and_status_130() {
     assert_eq!(line, "ready\n");
     unsafe_kill(child.id(), 2);
     let out = child.wait_with_output().unwrap();
-    let run: common::Run = out.into();
+    let run: Run = out.into();
     assert_eq!(run.signal, Some(2), "{run:?}");
     assert!(run.stderr.contains("KeyboardInterrupt"), "{}", run.stderr);
     // A shell reports death by SIGINT as 128 + 2.
-    let status = clean_command("sh")
+    let status = ctx
+        .command("sh")
         .arg("-c")
         .arg(format!(
             "{} & sleep 1; kill -INT $!; wait $!",
@@ -148,9 +127,7 @@ fn unsafe_kill(pid: u32, sig: i32) {
 #[test]
 fn sys_attributes_and_arguments() {
     let ctx = Ctx::new();
-    let exe = freeze_script(
-        &ctx,
-        "info",
+    let exe = ctx.freeze_source("info",
         "import sys, os\nprint(sys.frozen)\nprint(sys.argv[1:])\nprint(sys.argv[0])\nprint(sys.executable == os.path.realpath(sys.argv[0]) or sys.executable)\nprint(__name__, __file__)\n",
     );
     let args = ["plain", "ünïcødé ✓", "--flag=x y", ""];
@@ -169,7 +146,7 @@ fn sys_attributes_and_arguments() {
 fn isolated_from_environment_and_current_directory() {
     let ctx = Ctx::new();
     let src = "import json, sys\nprint(json.dumps({'a': 1}))\nprint(sys.path == [sys.executable])\nprint(sys.flags.isolated, sys.flags.no_site)\n";
-    let exe = freeze_script(&ctx, "iso", src);
+    let exe = ctx.freeze_source("iso", src);
     let clean = ctx.run(&exe, &[], b"");
     assert_eq!(clean.code, Some(0), "{}", clean.stderr);
     assert_eq!(clean.stdout, "{\"a\": 1}\nTrue\n1 1\n");
@@ -179,21 +156,21 @@ fn isolated_from_environment_and_current_directory() {
     ctx.write("json.py", evil);
     ctx.write("pp/json.py", evil);
     ctx.write("startup.py", evil);
-    let mut cmd = clean_command(&exe);
-    cmd.current_dir(ctx.dir.path())
+    let steered = ctx
+        .command(&exe)
         .env("PYTHONPATH", ctx.path("pp"))
         .env("PYTHONHOME", ctx.path("pp"))
         .env("PYTHONSTARTUP", ctx.path("startup.py"))
         .env("PYTHONSAFEPATH", "0")
-        .env("PYTHONINSPECT", "1");
-    let steered = run_with_stdin(cmd, b"");
+        .env("PYTHONINSPECT", "1")
+        .run();
     assert_eq!(steered, clean);
     assert!(!steered.stdout.contains("SHADOWED"));
 }
 
 #[test]
 fn bare_stub_says_it_has_no_payload() {
-    let run = run_with_stdin(clean_command(stub()), b"");
+    let run = Ctx::new().command(stub()).run();
     assert_eq!(run.code, Some(2));
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("no freeze payload"), "{}", run.stderr);
@@ -203,7 +180,7 @@ fn bare_stub_says_it_has_no_payload() {
 #[test]
 fn damaged_payload_is_refused_with_one_line() {
     let ctx = Ctx::new();
-    let exe = freeze_script(&ctx, "victim", "print('fine')\n");
+    let exe = ctx.freeze_source("victim", "print('fine')\n");
     assert_eq!(ctx.run(&exe, &[], b"").stdout, "fine\n");
     let bytes = std::fs::read(&exe).unwrap();
     let at = bytes
@@ -238,8 +215,7 @@ fn damaged_payload_is_refused_with_one_line() {
 
 #[test]
 fn traceback_shows_the_programs_own_source_lines_not_files_on_disk() {
-    let ctx = Ctx::new();
-    ctx.write("src/helper.py", "def fail(x):\n    return 1 / x\n");
+    let ctx = Ctx::with_files(&[("src/helper.py", "def fail(x):\n    return 1 / x\n")]);
     let script = ctx.write(
         "src/crash.py",
         "import helper\n\ndef main():\n    helper.fail(0)\n\nmain()\n",
@@ -264,7 +240,7 @@ ZeroDivisionError: division by zero
 ";
     assert_eq!(run.stderr, expected);
 
-    let exe = ctx.freeze_ok([script.as_os_str(), "--no-source".as_ref()], "crash-nosrc");
+    let exe = ctx.freeze_ok([script.to_str().unwrap(), "--no-source"], "crash-nosrc");
     let run = ctx.run(&exe, &[], b"");
     assert_eq!(run.code, Some(1));
     assert_eq!(
@@ -283,11 +259,7 @@ ZeroDivisionError: division by zero
 #[test]
 fn output_still_runs_after_strip() {
     let ctx = Ctx::new();
-    let exe = freeze_script(
-        &ctx,
-        "stripped",
-        "import json\nprint(json.dumps({'ok': True}))\n",
-    );
+    let exe = ctx.freeze_source("stripped", "import json\nprint(json.dumps({'ok': True}))\n");
     for (flags, name) in [
         (&[][..], "s1"),
         (&["--strip-all"][..], "s2"),
@@ -314,14 +286,13 @@ fn output_still_runs_after_strip() {
 
 #[test]
 fn traceback_hides_the_import_machinery_as_cpython_does() {
-    let ctx = Ctx::new();
-    ctx.write(
+    let ctx = Ctx::with_files(&[(
         "src/helper.py",
         "x = 1\nraise ValueError('boom at import')\n",
-    );
-    let exe = freeze_script(&ctx, "importer", "import helper\n");
-    let frozen = ctx.run(&exe, &[], b"");
-    let cpython = python(&ctx.path("src/importer.py"), &[], b"", ctx.dir.path());
+    )]);
+    let (frozen, cpython) = ctx
+        .compare_source("importer", "import helper\n")
+        .both(&[], b"");
     let root = ctx.path("src");
     assert_eq!(
         traceback_summary(&frozen.stderr, &root),
@@ -338,18 +309,19 @@ fn traceback_hides_the_import_machinery_as_cpython_does() {
 fn warnings_from_an_import_name_the_importing_line_as_cpython_does() {
     // `stacklevel=2` at a module's top level points past the import system to the line
     // that imported it; DeprecationWarning is shown only when that line is in __main__.
-    let ctx = Ctx::new();
-    ctx.write(
-        "src/oldapi.py",
-        "import warnings\nwarnings.warn('oldapi is deprecated', DeprecationWarning, stacklevel=2)\n",
-    );
-    ctx.write(
-        "src/lib.py",
-        "import warnings\nwarnings.warn('lib warns', UserWarning, stacklevel=2)\nimport oldapi\n",
-    );
-    let exe = freeze_script(&ctx, "warner", "import oldapi\nimport lib\nprint('done')\n");
-    let frozen = ctx.run(&exe, &[], b"");
-    let cpython = python(&ctx.path("src/warner.py"), &[], b"", ctx.dir.path());
+    let ctx = Ctx::with_files(&[
+        (
+            "src/oldapi.py",
+            "import warnings\nwarnings.warn('oldapi is deprecated', DeprecationWarning, stacklevel=2)\n",
+        ),
+        (
+            "src/lib.py",
+            "import warnings\nwarnings.warn('lib warns', UserWarning, stacklevel=2)\nimport oldapi\n",
+        ),
+    ]);
+    let (frozen, cpython) = ctx
+        .compare_source("warner", "import oldapi\nimport lib\nprint('done')\n")
+        .both(&[], b"");
     // Code objects name files relative to their search root; CPython names the script
     // by the path it was given.
     let root = format!("{}/", ctx.path("src").display());
