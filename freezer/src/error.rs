@@ -44,11 +44,8 @@ pub enum Error {
     NoStub,
     #[error("cannot build the runtime stub: {0}")]
     StubBuild(String),
-    #[error("cannot read runtime stub {path}: {source}")]
-    StubRead {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot read runtime stub {}: {}", .0.display(), .1)]
+    StubRead(PathBuf, #[source] std::io::Error),
     #[error(transparent)]
     BadStub(#[from] Unusable),
     #[error(transparent)]

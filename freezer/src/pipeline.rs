@@ -84,10 +84,7 @@ impl<'a> Build<'a> {
         };
         let located = opts.entry.locate(&opts.output)?;
         let (path, _) = stubs::find_stub(opts.stub.as_deref(), target)?;
-        let bytes = std::fs::read(&path).map_err(|source| Error::StubRead {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = read_stub(&path)?;
         let kind = check_stub(&bytes, &path, target)?;
         let resolver = Resolver::new(
             search_roots(opts, &located),
@@ -148,6 +145,10 @@ impl<'a> Build<'a> {
     }
 }
 
+fn read_stub(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::StubRead(path.to_path_buf(), e))
+}
+
 /// Check that `stub` (the bytes of the file at `path`) can take a payload, and for
 /// `target` when one is given: a known object format in a form the embedders handle, the
 /// target's format and architecture, no payload yet, and what Mach-O re-signing needs.
@@ -176,10 +177,7 @@ pub fn embed_file(
     payload: &[u8],
     output: &Path,
 ) -> Result<usize, Error> {
-    let stub = std::fs::read(stub_path).map_err(|source| Error::StubRead {
-        path: stub_path.to_path_buf(),
-        source,
-    })?;
+    let stub = read_stub(stub_path)?;
     let kind = check_stub(&stub, stub_path, target)?;
     let out = container::embed(&stub, stub_path, &kind, payload)?;
     fsutil::write_atomically(output, &out)?;
