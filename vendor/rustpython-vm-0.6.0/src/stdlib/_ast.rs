@@ -929,6 +929,18 @@ fn node_add_location(
     .unwrap();
 }
 
+/// Import `_ast` unless it is in `sys.modules` already. Its module initialisation
+/// completes the node classes that parsing to an AST instantiates; the interpreter no
+/// longer imports it at start, so the compiler calls this before it builds nodes.
+#[cfg(feature = "parser")]
+pub(crate) fn ensure_imported(vm: &VirtualMachine) -> PyResult<()> {
+    let sys_modules = vm.sys_module.get_attr("modules", vm)?;
+    if sys_modules.get_item("_ast", vm).is_err() {
+        vm.import("_ast", 0)?;
+    }
+    Ok(())
+}
+
 /// Return the expected Python AST root type class for a compile() mode string.
 ///
 /// builtin compile() accepts func_type only with PyCF_ONLY_AST.

@@ -411,6 +411,12 @@ impl VirtualMachine {
             None
         };
 
+        if is_ast_only || type_comments {
+            // The nodes are instances of the `_ast` module's classes, which importing
+            // `_ast` completes (fields, annotations, methods): import it on first use.
+            _ast::ensure_imported(self)?;
+        }
+
         if is_ast_only {
             if start == CompileStart::FuncType {
                 return _ast::parse_func_type(self, source, filename, optimize, target_version)

@@ -1427,8 +1427,10 @@ impl VirtualMachine {
             import::import_builtin(self, "_typing")?;
             #[cfg(all(not(target_arch = "wasm32"), feature = "host_env"))]
             import::import_builtin(self, "_signal")?;
-            #[cfg(any(feature = "parser", feature = "compiler"))]
-            import::import_builtin(self, "_ast")?;
+            // `_ast` is not imported here: its ~120 node classes cost a fifth of a
+            // small program's start, and only `ast` and compile(..., PyCF_ONLY_AST)
+            // need them (compile imports it on first use, as CPython initialises
+            // its AST state lazily).
             #[cfg(not(feature = "threading"))]
             import::import_frozen(self, "_thread")?;
             let importlib = import::init_importlib_base(self)?;
