@@ -9,8 +9,10 @@ use crate::error::Error;
 use crate::imports::is_identifier;
 use crate::resolve::{Found, Resolved, Resolver, Source, script_entry};
 
-/// Modules every output carries: the runtime formats uncaught exceptions with the first
-/// two, and loads codecs through the third (with its whole family, see families.rs).
+/// Modules every output carries because the runtime calls into them: it formats uncaught
+/// exceptions with the first two, and loads codecs through the third (with its whole
+/// family, see families.rs). Walked as [`crate::graph::Root::Runtime`]: what these modules
+/// import lazily in their own functions comes too, a helper's lazy imports do not.
 pub const ALWAYS_BUNDLED: &[&str] = &["traceback", "linecache", "encodings"];
 
 /// What to run as `__main__`.
@@ -87,8 +89,10 @@ pub struct Located {
 /// Where the walk starts: the `__main__` module and what it needs first.
 pub struct Start {
     /// The module run as `__main__`, its parent packages (imported first, as with -m),
-    /// the modules the runtime always needs and those asked for with `--include`.
+    /// and those asked for with `--include`.
     pub modules: Vec<Found>,
+    /// The modules the runtime itself needs ([`ALWAYS_BUNDLED`]).
+    pub runtime: Vec<Found>,
     /// The payload's entry: `__main__` for a script, else the module's name.
     pub entry_name: String,
 }
@@ -111,7 +115,7 @@ impl Start {
                 modules.push(found);
             }
         }
-        let mut wanted: Vec<String> = ALWAYS_BUNDLED.iter().map(|s| s.to_string()).collect();
+        let mut wanted: Vec<String> = Vec::new();
         for name in includes {
             match resolver.resolve(name) {
                 Resolved::Found(found) => {
@@ -129,8 +133,16 @@ impl Start {
                 modules.push(found);
             }
         }
+        let runtime = ALWAYS_BUNDLED
+            .iter()
+            .filter_map(|name| match resolver.resolve(name) {
+                Resolved::Found(found) => Some(found),
+                _ => None,
+            })
+            .collect();
         Ok(Start {
             modules,
+            runtime,
             entry_name,
         })
     }

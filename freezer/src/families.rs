@@ -26,6 +26,11 @@ const FAMILIES: &[(&str, &[&str], &str)] = &[
         "RustPython's native _codecs runs its charmap codecs from _pycodecs",
     ),
     (
+        "_io",
+        &["locale"],
+        "open() without an encoding asks locale.getencoding()",
+    ),
+    (
         "time",
         &["_strptime"],
         "time.strptime imports _strptime when called",
@@ -68,8 +73,8 @@ const FAMILIES: &[(&str, &[&str], &str)] = &[
 ];
 
 /// Modules the families of the bundled (or natively provided) modules add, each with the
-/// reason; a package in a family brings all its submodules.
-pub fn extra_modules(graph: &Graph, resolver: &Resolver) -> BTreeMap<String, String> {
+/// family's host and the reason; a package in a family brings all its submodules.
+pub fn extra_modules(graph: &Graph, resolver: &Resolver) -> BTreeMap<String, (String, String)> {
     let mut extra = BTreeMap::new();
     for (host, members, why) in FAMILIES {
         if !graph.modules.contains_key(*host) && !graph.native.contains(*host) {
@@ -82,9 +87,9 @@ pub fn extra_modules(graph: &Graph, resolver: &Resolver) -> BTreeMap<String, Str
             let names = std::iter::once(member.to_string()).chain(resolver.submodules(&found));
             for name in names {
                 if !graph.modules.contains_key(&name) && !resolver.is_excluded(&name) {
-                    extra
-                        .entry(name)
-                        .or_insert_with(|| format!("{host} is bundled and {why}"));
+                    extra.entry(name).or_insert_with(|| {
+                        (host.to_string(), format!("{host} is bundled and {why}"))
+                    });
                 }
             }
         }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 
 use crate::cache::Cache;
-use crate::imports::{self, Import, guard_repeated_imports};
+use crate::imports::{self, Import, When, guard_repeated_imports};
 use crate::resolve::{Found, ReadError, Resolved, Resolver, display};
 
 /// An import statement's place, for messages.
@@ -82,10 +82,35 @@ impl Graph {
     }
 }
 
+/// Why a module is walked from, and so which of its imports are followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// The program's `__main__` (or a module asked for): every import, even those under
+    /// `if __name__ == "__main__":`.
+    Entry,
+    /// A module the program may never import, bundled because its family or
+    /// distribution is.
+    Optional,
+    /// A module the runtime itself calls into (it formats uncaught exceptions with
+    /// `traceback`): its own imports, even inside functions, but below it only what
+    /// runs as modules are imported. A helper's lazy imports (`heapq` → `doctest` →
+    /// `unittest` …) are not the runtime's; anything the program reaches is walked whole.
+    Runtime,
+    /// An optional module brought by a module only the runtime reaches (a codec of the
+    /// `encodings` family): walked as [`Root::Runtime`].
+    OptionalRuntime,
+}
+
 /// The walk: modules are read in breadth-first order from what was added; every
 /// required module is read before any optional one, so a module is optional only when no
 /// required import reaches it. More modules can be added after a run (what a hook, a
 /// family or a whole distribution brings), and the next run walks on from them.
+///
+/// Every module's imports that run on import or on a call are followed, and those under
+/// `if __name__ == "__main__":` for the entry only (no other module runs as `__main__`).
+/// Modules reached only from a [`Root::Runtime`] are *shallow*: their imports inside
+/// functions are left out until an import from the program reaches them, which walks
+/// them again whole.
 pub struct Walker<'r> {
     resolver: &'r Resolver,
     cache: Option<&'r Cache>,
@@ -94,6 +119,9 @@ pub struct Walker<'r> {
     /// Optional modules wait until the required queue is empty.
     later: VecDeque<Queued>,
     seen: BTreeSet<String>,
+    entries: BTreeSet<String>,
+    runtime: BTreeSet<String>,
+    shallow: BTreeSet<String>,
 }
 
 impl<'r> Walker<'r> {
@@ -105,15 +133,30 @@ impl<'r> Walker<'r> {
             queue: VecDeque::new(),
             later: VecDeque::new(),
             seen: BTreeSet::new(),
+            entries: BTreeSet::new(),
+            runtime: BTreeSet::new(),
+            shallow: BTreeSet::new(),
         }
     }
 
-    /// Walk from `found` too: the entry and anything asked for, or (`optional`) a module
-    /// bundled because its family or distribution is, which the program may never import.
-    pub fn add(&mut self, found: Found, optional: bool) {
-        if !self.seen.insert(found.name.clone()) {
+    /// Walk from `found` too, as `root` says.
+    pub fn add(&mut self, found: Found, root: Root) {
+        let name = found.name.clone();
+        match root {
+            Root::Entry => {
+                self.entries.insert(name.clone());
+                self.deepen(&name, None, false);
+            }
+            Root::Runtime | Root::OptionalRuntime if !self.seen.contains(&name) => {
+                self.runtime.insert(name.clone());
+                self.shallow.insert(name.clone());
+            }
+            _ => {}
+        }
+        if !self.seen.insert(name) {
             return;
         }
+        let optional = matches!(root, Root::Optional | Root::OptionalRuntime);
         let queued = Queued {
             found,
             importer: None,
@@ -133,6 +176,16 @@ impl<'r> Walker<'r> {
             self.visit(next)?;
         }
         Ok(())
+    }
+
+    /// Reached (so far) only from the runtime's modules, not by the program.
+    pub fn is_shallow(&self, name: &str) -> bool {
+        self.shallow.contains(name)
+    }
+
+    /// Walk `name` whole from now on: the program reaches it.
+    pub fn deepen_root(&mut self, name: &str) {
+        self.deepen(name, None, false);
     }
 
     pub fn graph(&self) -> &Graph {
@@ -164,11 +217,21 @@ impl<'r> Walker<'r> {
             line,
             stdlib: found.is_stdlib(),
         };
-        self.graph
-            .dynamic
-            .extend(imports.dynamic_lines.iter().map(|&l| site_of(l)));
-        for import in &imports.imports {
-            self.follow(&module, import, site_of(import.line));
+        // A module walked again whole (see `deepen`) has told its dynamic imports.
+        if !self.graph.modules.contains_key(&found.name) {
+            self.graph
+                .dynamic
+                .extend(imports.dynamic_lines.iter().map(|&l| site_of(l)));
+        }
+        let shallow = self.shallow.contains(&found.name);
+        let follows = |when: When| match when {
+            When::Import => true,
+            When::Call => !shallow || self.runtime.contains(&found.name),
+            When::Main => self.entries.contains(&found.name),
+        };
+        let followed: Vec<&Import> = imports.imports.iter().filter(|i| follows(i.when)).collect();
+        for import in followed {
+            self.follow(&module, import, site_of(import.line), shallow);
         }
         let Queued {
             found,
@@ -188,7 +251,7 @@ impl<'r> Walker<'r> {
 
     /// `import a.b.c` imports a, a.b and a.b.c; `from a.b import x` imports a, a.b and,
     /// when it is a submodule, a.b.x.
-    fn follow(&mut self, from: &Queued, import: &Import, site: Site) {
+    fn follow(&mut self, from: &Queued, import: &Import, site: Site, shallow: bool) {
         let parts: Vec<&str> = import.module.split('.').collect();
         let mut names: Vec<(String, bool)> = (1..=parts.len())
             .map(|i| (parts[..i].join("."), !import.optional))
@@ -201,6 +264,10 @@ impl<'r> Walker<'r> {
         );
         for (name, must_exist) in names {
             if self.seen.contains(&name) {
+                if !shallow {
+                    let importer = (from.found.name.clone(), site.clone());
+                    self.deepen(&name, Some(importer), from.guarded || import.in_try);
+                }
                 continue;
             }
             // Below a missing module nothing is found; below a compiled extension,
@@ -208,8 +275,29 @@ impl<'r> Walker<'r> {
             if self.graph.is_below_missing_or_extension(&name) {
                 break;
             }
-            self.found(from, import, &site, name, must_exist);
+            self.found(from, import, &site, name.clone(), must_exist);
+            if shallow && self.seen.contains(&name) {
+                self.shallow.insert(name);
+            }
         }
+    }
+
+    /// `name`, reached by an import the program runs (or as an entry), is walked whole:
+    /// if it was read shallow, it is read again, and what it imports is deepened in turn.
+    fn deepen(&mut self, name: &str, importer: Option<(String, Site)>, guarded: bool) {
+        if !self.shallow.remove(name) {
+            return;
+        }
+        // Not read yet: it is read whole when its turn comes.
+        let Some(node) = self.graph.modules.get(name) else {
+            return;
+        };
+        self.queue.push_back(Queued {
+            found: node.found.clone(),
+            importer: importer.or_else(|| node.importer.clone()),
+            guarded,
+            optional: node.optional,
+        });
     }
 
     /// Record what `name`, imported by `from` at `site`, resolves to.

@@ -29,8 +29,9 @@ const HOOKS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Modules the hooks add that the graph does not hold yet, each with the reason.
-pub fn extra_modules(graph: &Graph, resolver: &Resolver) -> BTreeMap<String, String> {
+/// Modules the hooks add that the graph does not hold yet, each with the module that
+/// triggers the hook and the reason.
+pub fn extra_modules(graph: &Graph, resolver: &Resolver) -> BTreeMap<String, (String, String)> {
     let mut extra = BTreeMap::new();
     for (trigger, packages) in HOOKS {
         if !graph.modules.contains_key(*trigger) {
@@ -42,9 +43,10 @@ pub fn extra_modules(graph: &Graph, resolver: &Resolver) -> BTreeMap<String, Str
                 {
                     if !graph.modules.contains_key(&name) && !resolver.is_excluded(&name) {
                         extra.entry(name).or_insert_with(|| {
-                            format!(
+                            let why = format!(
                                 "{trigger} is bundled and imports the modules of {package} by name"
-                            )
+                            );
+                            (trigger.to_string(), why)
                         });
                     }
                 }

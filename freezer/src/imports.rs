@@ -2,7 +2,8 @@
 //! RustPython's own parser (the one its compiler uses).
 //!
 //! `import` and `from … import` statements anywhere — at module level, in functions and
-//! classes, under `try`/`except` and `if` — including relative imports; and calls that
+//! classes, under `try`/`except` and `if` — including relative imports, each marked with
+//! [`When`] it runs; and calls that
 //! name a module in a string literal, matched against [`CALL_RULES`]:
 //! `importlib.import_module("x")`, `__import__("x")`, `importlib.util.find_spec("x")`,
 //! `importlib.resources.files("pkg")` and the other resource readers.
@@ -15,7 +16,7 @@ use crate::cache::{self, Cache};
 
 /// Bump whenever what the scanner finds for a source changes: the cache keys import
 /// lists by this version, so an older scanner's answers are never served.
-pub const SCANNER_VERSION: u32 = 2;
+pub const SCANNER_VERSION: u32 = 3;
 
 const IMPORTS: cache::Kind = cache::Kind {
     name: "imports",
@@ -35,6 +36,21 @@ pub struct Import {
     /// Wanted only if it exists (a resource anchor, a `find_spec` probe): bundled when
     /// found, no warning when not.
     pub optional: bool,
+    /// When the import runs.
+    pub when: When,
+}
+
+/// When an import statement (or call) runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum When {
+    /// As the module is imported: at module level, in a class body, a decorator or a
+    /// default argument.
+    Import,
+    /// Only when a function is called (inside a `def` or `lambda` body).
+    Call,
+    /// Only when the module runs as the program's `__main__` (under
+    /// `if __name__ == "__main__":`).
+    Main,
 }
 
 /// What a module's source asks to import.
@@ -166,6 +182,8 @@ pub fn scan(source: &str, package: &str) -> Imports {
         lines: LineIndex::from_source_text(source),
         package,
         try_depth: 0,
+        function_depth: 0,
+        main_depth: 0,
         found: Imports::default(),
     };
     scanner.visit_body(&parsed.syntax().body);
@@ -195,12 +213,26 @@ struct Scanner<'s> {
     lines: LineIndex,
     package: &'s str,
     try_depth: usize,
+    /// Inside this many `def`/`lambda` bodies.
+    function_depth: usize,
+    /// Inside this many `if __name__ == "__main__":` bodies.
+    main_depth: usize,
     found: Imports,
 }
 
 impl Scanner<'_> {
     fn line_at(&self, offset: TextSize) -> usize {
         self.lines.line_index(offset).get()
+    }
+
+    fn when(&self) -> When {
+        if self.main_depth > 0 {
+            When::Main
+        } else if self.function_depth > 0 {
+            When::Call
+        } else {
+            When::Import
+        }
     }
 
     fn push(&mut self, module: String, from_names: Vec<String>, line: usize, optional: bool) {
@@ -210,6 +242,7 @@ impl Scanner<'_> {
             line,
             in_try: self.try_depth > 0,
             optional,
+            when: self.when(),
         });
     }
 
@@ -233,6 +266,7 @@ impl Scanner<'_> {
                         line,
                         in_try: true,
                         optional: true,
+                        when: self.when(),
                     });
                 }
             }
@@ -305,6 +339,30 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                     self.push(module, from_names, line, false);
                 }
             }
+            Stmt::FunctionDef(def) => {
+                // Decorators, defaults and annotations run as the `def` does.
+                for decorator in &def.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                self.visit_parameters(&def.parameters);
+                if let Some(returns) = &def.returns {
+                    self.visit_annotation(returns);
+                }
+                self.function_depth += 1;
+                self.visit_body(&def.body);
+                self.function_depth -= 1;
+                return;
+            }
+            Stmt::If(i) if is_main_test(&i.test) => {
+                self.visit_expr(&i.test);
+                self.main_depth += 1;
+                self.visit_body(&i.body);
+                self.main_depth -= 1;
+                for clause in &i.elif_else_clauses {
+                    self.visit_elif_else_clause(clause);
+                }
+                return;
+            }
             Stmt::Try(t) => {
                 self.try_depth += 1;
                 self.visit_body(&t.body);
@@ -322,11 +380,32 @@ impl<'a> Visitor<'a> for Scanner<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            self.call(call);
+        match expr {
+            Expr::Call(call) => self.call(call),
+            Expr::Lambda(_) => {
+                self.function_depth += 1;
+                ast::visitor::walk_expr(self, expr);
+                self.function_depth -= 1;
+                return;
+            }
+            _ => {}
         }
         ast::visitor::walk_expr(self, expr);
     }
+}
+
+/// `__name__ == "__main__"` (either way round).
+fn is_main_test(test: &Expr) -> bool {
+    let Expr::Compare(cmp) = test else {
+        return false;
+    };
+    if cmp.ops.len() != 1 || cmp.ops[0] != ast::CmpOp::Eq {
+        return false;
+    }
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    let (left, right) = (cmp.left.as_ref(), &cmp.comparators[0]);
+    (is_name(left) && is_main(right)) || (is_main(left) && is_name(right))
 }
 
 /// `from ..mod import x` inside `package`: the absolute name of `..mod`.
@@ -459,6 +538,59 @@ spec = importlib.util.find_spec('html.parser')
         assert_eq!(imports[6].from_names, ["sibling"]);
         assert!(imports[8].from_names.is_empty());
         assert_eq!(found.dynamic_lines, [19]);
+    }
+
+    #[test]
+    fn tells_when_each_import_runs() {
+        let src = "\
+import a
+@deco(__import__('b'))
+def f(x=__import__('c')):
+    import d
+    g = lambda: __import__('e')
+class C:
+    import f1
+    def m(self):
+        from g import h
+if __name__ == '__main__':
+    import i
+    def main():
+        import j
+elif True:
+    import k
+else:
+    import l
+if '__main__' == __name__:
+    import m
+if __name__ != '__main__':
+    import n
+key = lambda: 0
+import o
+";
+        let when: Vec<(String, When)> = scan(src, "")
+            .imports
+            .into_iter()
+            .map(|i| (i.module, i.when))
+            .collect();
+        let expected = [
+            ("a", When::Import),
+            ("b", When::Import),
+            ("c", When::Import),
+            ("d", When::Call),
+            ("e", When::Call),
+            ("f1", When::Import),
+            ("g", When::Call),
+            ("i", When::Main),
+            ("j", When::Main),
+            ("k", When::Import),
+            ("l", When::Import),
+            ("m", When::Main),
+            ("n", When::Import),
+            ("o", When::Import),
+        ];
+        let expected: Vec<(String, When)> =
+            expected.iter().map(|(m, w)| (m.to_string(), *w)).collect();
+        assert_eq!(when, expected);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use crate::whole;
 pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Error> {
     let build = Build::prepare(opts, progress)?;
     let start = build.start()?;
-    let mut walk = build.walk(start.modules)?;
+    let mut walk = build.walk(start.modules, start.runtime)?;
     explain(&walk, &start.entry_name, progress);
     let compiled = build.compile(&mut walk)?;
     let data = build.collect_data(&walk)?;
@@ -111,9 +111,20 @@ impl<'a> Build<'a> {
         )
     }
 
-    fn walk(&self, start: Vec<crate::resolve::Found>) -> Result<Walk, Error> {
+    fn walk(
+        &self,
+        start: Vec<crate::resolve::Found>,
+        runtime: Vec<crate::resolve::Found>,
+    ) -> Result<Walk, Error> {
         let cache = self.opts.cache.as_ref();
-        let walk = walk::walk(&self.resolver, &self.index, start, self.opts.plugins, cache)?;
+        let walk = walk::walk(
+            &self.resolver,
+            &self.index,
+            start,
+            runtime,
+            self.opts.plugins,
+            cache,
+        )?;
         walk.graph.check_extensions()?;
         Ok(walk.for_target(self.target))
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::cache::Cache;
 use crate::distribution::Index;
-use crate::graph::{Graph, Walker};
+use crate::graph::{Graph, Root, Walker};
 use crate::resolve::{Found, ReadError, Resolved, Resolver};
 use crate::target::Target;
 use crate::whole::{self, Whole};
@@ -23,36 +23,60 @@ pub struct Walk {
     pub optional: BTreeMap<String, String>,
 }
 
-/// Walk from `start`; `plugins`: bring the installed plugins of bundled distributions.
+/// Walk from `start` and from the modules the `runtime` calls into; `plugins`: bring the
+/// installed plugins of bundled distributions.
 pub fn walk(
     resolver: &Resolver,
     index: &Index,
     start: Vec<Found>,
+    runtime: Vec<Found>,
     plugins: bool,
     cache: Option<&Cache>,
 ) -> Result<Walk, ReadError> {
     let mut walker = Walker::new(resolver, cache);
     for found in start {
-        walker.add(found, false);
+        walker.add(found, Root::Entry);
+    }
+    for found in runtime {
+        walker.add(found, Root::Runtime);
     }
     let mut optional: BTreeMap<String, String> = BTreeMap::new();
     let mut whole: Vec<Whole> = Vec::new();
     loop {
         walker.run()?;
         let graph = walker.graph();
-        let mut more = hooks::extra_modules(graph, resolver);
-        more.extend(families::extra_modules(graph, resolver));
-        more.extend(whole::extend(graph, index, resolver, plugins, &mut whole));
-        more.retain(|name, _| !optional.contains_key(name));
-        if more.is_empty() {
+        // Each added module with the module that brought it (None: a distribution).
+        let mut more: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
+        let by_host = hooks::extra_modules(graph, resolver)
+            .into_iter()
+            .chain(families::extra_modules(graph, resolver));
+        more.extend(by_host.map(|(name, (host, why))| (name, (Some(host), why))));
+        let wholes = whole::extend(graph, index, resolver, plugins, &mut whole);
+        more.extend(wholes.into_iter().map(|(name, why)| (name, (None, why))));
+        let mut changed = false;
+        for (name, (host, why)) in more {
+            // What a module only the runtime reaches brings is the runtime's too.
+            let root = match &host {
+                Some(host) if walker.is_shallow(host) => Root::OptionalRuntime,
+                _ => Root::Optional,
+            };
+            if optional.contains_key(&name) {
+                // Its host has since been reached by the program.
+                if root == Root::Optional && walker.is_shallow(&name) {
+                    walker.deepen_root(&name);
+                    changed = true;
+                }
+                continue;
+            }
+            if let Resolved::Found(found) = resolver.resolve(&name) {
+                walker.add(found, root);
+            }
+            optional.insert(name, why);
+            changed = true;
+        }
+        if !changed {
             break;
         }
-        for name in more.keys() {
-            if let Resolved::Found(found) = resolver.resolve(name) {
-                walker.add(found, true);
-            }
-        }
-        optional.extend(more);
     }
     Ok(Walk {
         graph: walker.finish(),

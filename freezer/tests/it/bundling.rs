@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{Ctx, RunExt, assert_contains, json_entry};
+use crate::common::{Ctx, RunExt, assert_contains, json_entry, traceback_summary};
 
 /// The venv with `freezer/tests/venvs/bundling.txt` installed, made once and kept between
 /// runs.
@@ -155,6 +155,120 @@ print("x".encode("utf-16-le"), b"\xe9".decode("cp1252"))
         "{}",
         frozen.stdout
     );
+}
+
+#[test]
+fn the_runtime_brings_what_formatting_a_traceback_needs_and_not_the_helpers_lazy_imports() {
+    // Exceptions of every shape, formatted by the runtime (uncaught) and by the program
+    // through sys.excepthook: the program itself imports nothing but sys.
+    let ctx = Ctx::with_files(&[
+        (
+            "raises.py",
+            r#"import sys
+import deep
+
+class Thing:
+    value = 1
+
+def shapes():
+    yield lambda: 1 / 0
+    yield lambda: prnt("x")
+    yield lambda: Thing().valeu
+    yield lambda: compile("1 +\n", "<src>", "exec")
+    yield lambda: {"a": {"b": 1}}["a"]["c"]
+    yield lambda: "é" + 1
+    yield deep.wrapped
+
+for make in shapes():
+    try:
+        make()
+    except Exception as e:
+        sys.excepthook(type(e), e, e.__traceback__)
+deep.fail()
+"#,
+        ),
+        (
+            "deep.py",
+            "def wrapped():\n    try:\n        {}['k']\n    except KeyError as e:\n        raise RuntimeError('wrapped') from e\n\ndef fail():\n    raise ValueError('last')\n",
+        ),
+    ]);
+    let exe = ctx.freeze_ok(["raises.py", "--report", "r.json"], "raises");
+    let compare = ctx.compare(&exe, ["raises.py"]);
+    let (frozen, cpython) = compare.both(&[], b"");
+    assert_eq!(frozen.code, cpython.code);
+    assert_eq!(
+        traceback_summary(&frozen.stderr, ctx.dir.path()),
+        traceback_summary(&cpython.stderr, ctx.dir.path()),
+        "frozen:\n{}\ncpython:\n{}",
+        frozen.stderr,
+        cpython.stderr
+    );
+    for part in [
+        "Did you mean: 'print'?",
+        "Did you mean: 'value'?",
+        "SyntaxError",
+    ] {
+        assert_contains(&frozen.stderr, part);
+    }
+    // The lazy imports of traceback itself come (ast for carets, difflib for
+    // suggestions); those of the helpers it imports do not (heapq's doctest under
+    // `if __name__ == "__main__":`, inspect's argparse in a function, os's subprocess).
+    let report = ctx.read_json("r.json");
+    let bundled = names(&report["modules"], "name");
+    for wanted in [
+        "traceback",
+        "linecache",
+        "ast",
+        "difflib",
+        "encodings.cp1252",
+        "locale",
+    ] {
+        assert!(
+            bundled.contains(&wanted),
+            "{wanted} not bundled: {bundled:?}"
+        );
+    }
+    for lazy in [
+        "doctest",
+        "unittest",
+        "argparse",
+        "subprocess",
+        "pydoc",
+        "asyncio",
+    ] {
+        assert!(!bundled.contains(&lazy), "{lazy} bundled: {bundled:?}");
+    }
+}
+
+#[test]
+fn a_module_the_runtime_reaches_first_is_walked_whole_when_the_program_imports_it() {
+    // `os` is reached from linecache before the walk gets down to level5, whose function
+    // imports it: os.popen's own lazy import of subprocess must come.
+    let mut files = vec![(
+        "main.py".to_owned(),
+        "import level1\nlevel1.go()\n".to_owned(),
+    )];
+    for i in 1..5 {
+        files.push((
+            format!("level{i}.py"),
+            format!(
+                "import level{}\ndef go():\n    level{}.go()\n",
+                i + 1,
+                i + 1
+            ),
+        ));
+    }
+    files.push((
+        "level5.py".to_owned(),
+        "def go():\n    import os\n    print(os.popen('echo deep').read().strip())\n".to_owned(),
+    ));
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let ctx = Ctx::with_files(&files);
+    let frozen = ctx.assert_same_as_cpython(&["main.py"], &[]);
+    assert_eq!(frozen.stdout, "deep\n");
 }
 
 /// A `--path` directory holding an installed distribution with a RECORD, and one with
