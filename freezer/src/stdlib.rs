@@ -26,28 +26,72 @@ pub fn paths_under(prefix: &str) -> impl Iterator<Item = &'static str> {
         .map(|(path, _, _)| *path)
 }
 
-/// Modules the runtime's VM provides without any source: its native modules, plus the
-/// few Python modules RustPython freezes into every interpreter and imports at start.
+/// The native modules RustPython 0.6's VM, built with the stub's features, provides on
+/// every OS: one per line. A test checks the list against the VM itself, so `freeze`
+/// need not link the VM (nor libffi) to know them.
+const COMMON_NATIVE: &str = include_str!("native_modules.txt");
+
+/// Native modules RustPython 0.6 builds only on Windows, and only on Unix (the `cfg`s
+/// of the module lists in rustpython-vm and rustpython-stdlib). None has a pure-Python
+/// fallback in the standard library: whether a program finds one depends on the target's
+/// VM alone.
+pub const WINDOWS_NATIVE: &[&str] = &[
+    "_overlapped",
+    "_testconsole",
+    "_winapi",
+    "_wmi",
+    "msvcrt",
+    "nt",
+    "winreg",
+    "winsound",
+];
+pub const UNIX_NATIVE: &[&str] = &[
+    "_posixshmem",
+    "_posixsubprocess",
+    "_uuid",
+    "fcntl",
+    "grp",
+    "posix",
+    "pwd",
+    "resource",
+    "syslog",
+    "termios",
+];
+pub const MACOS_NATIVE: &[&str] = &["_scproxy"];
+
+/// Python modules RustPython freezes into every interpreter and imports at start.
+const FROZEN_IN_VM: &[&str] = &[
+    "sys",
+    "builtins",
+    "_frozen_importlib",
+    "_frozen_importlib_external",
+    "codecs",
+    "copyreg",
+];
+
+/// Modules the host's VM provides without any source: its native modules, plus the few
+/// Python modules RustPython freezes into every interpreter.
 pub fn native_modules() -> &'static BTreeSet<String> {
     static NAMES: OnceLock<BTreeSet<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let ctx = rustpython_vm::Context::genesis();
-        let mut names: BTreeSet<String> = rustpython_vm::stdlib::builtin_module_defs(ctx)
-            .into_iter()
-            .chain(rustpython_stdlib::stdlib_module_defs(ctx))
-            .map(|def| def.name.as_str().to_owned())
-            .collect();
-        for name in [
-            "sys",
-            "builtins",
-            "_frozen_importlib",
-            "_frozen_importlib_external",
-            "codecs",
-            "copyreg",
-        ] {
-            names.insert(name.to_owned());
+        let mut platform: Vec<&str> = Vec::new();
+        if cfg!(windows) {
+            platform.extend(WINDOWS_NATIVE);
         }
-        names
+        if cfg!(unix) {
+            platform.extend(UNIX_NATIVE);
+        }
+        if cfg!(target_vendor = "apple") {
+            platform.extend(MACOS_NATIVE);
+        }
+        COMMON_NATIVE
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .chain(platform)
+            .chain(FROZEN_IN_VM.iter().copied())
+            .map(str::to_owned)
+            .collect()
     })
 }
 
@@ -65,6 +109,35 @@ mod tests {
         let json: Vec<_> = paths_under("json/").collect();
         assert!(json.contains(&"json/decoder.py"), "{json:?}");
         assert!(paths_under("jso/").next().is_none());
+    }
+
+    #[test]
+    fn the_native_list_is_the_vms() {
+        let ctx = rustpython_vm::Context::genesis();
+        let vm: BTreeSet<String> = rustpython_vm::stdlib::builtin_module_defs(ctx)
+            .into_iter()
+            .chain(rustpython_stdlib::stdlib_module_defs(ctx))
+            .map(|def| def.name.as_str().to_owned())
+            .chain(FROZEN_IN_VM.iter().map(|s| s.to_string()))
+            .collect();
+        let ours = native_modules();
+        let platform: BTreeSet<&str> = WINDOWS_NATIVE
+            .iter()
+            .chain(UNIX_NATIVE)
+            .chain(MACOS_NATIVE)
+            .copied()
+            .collect();
+        let common: Vec<&str> = vm
+            .iter()
+            .map(String::as_str)
+            .filter(|n| !platform.contains(n) && !FROZEN_IN_VM.contains(n))
+            .collect();
+        assert_eq!(
+            ours,
+            &vm,
+            "freezer/src/native_modules.txt must hold exactly the VM's common native modules:\n{}",
+            common.join("\n")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::container::article;
 pub use crate::container::{Arch, Format, StubKind};
+use crate::stdlib::{MACOS_NATIVE, UNIX_NATIVE, WINDOWS_NATIVE};
 
 /// A target triple `freeze --target` knows, and the stub it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,34 +108,6 @@ impl Target {
         kind.format == self.format && kind.arch == Arch::from(self.arch)
     }
 }
-
-/// Native modules RustPython 0.6 builds only on Windows, and only on Unix (the `cfg`s
-/// of the module lists in rustpython-vm and rustpython-stdlib). None has a pure-Python
-/// fallback in the standard library: whether a program finds one depends on the target's
-/// VM alone.
-const WINDOWS_NATIVE: &[&str] = &[
-    "_overlapped",
-    "_testconsole",
-    "_winapi",
-    "_wmi",
-    "msvcrt",
-    "nt",
-    "winreg",
-    "winsound",
-];
-const UNIX_NATIVE: &[&str] = &[
-    "_posixshmem",
-    "_posixsubprocess",
-    "_uuid",
-    "fcntl",
-    "grp",
-    "posix",
-    "pwd",
-    "resource",
-    "syslog",
-    "termios",
-];
-const MACOS_NATIVE: &[&str] = &["_scproxy"];
 
 impl Target {
     /// Whether this target's VM implements `module` (or its top-level package) natively
