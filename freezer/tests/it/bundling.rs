@@ -241,6 +241,39 @@ deep.fail()
 }
 
 #[test]
+fn imports_under_if_main_are_followed_in_the_entry_only() {
+    let ctx = Ctx::with_files(&[
+        (
+            "main.py",
+            "import helper\nif __name__ == '__main__':\n    import json\n    print(json.dumps(helper.f()))\n",
+        ),
+        (
+            "helper.py",
+            "def f():\n    return [1]\n\nif __name__ == '__main__':\n    import no_such_module_here\n    import this\n",
+        ),
+    ]);
+    let freeze = ctx
+        .freeze()
+        .args(["main.py", "--report", "r.json", "-o", "app"])
+        .run();
+    assert_eq!(freeze.code, Some(0), "{}", freeze.stderr);
+    // helper's self-test imports never run in the program: no warning, not bundled.
+    assert!(
+        !freeze.stderr.contains("no_such_module_here"),
+        "{}",
+        freeze.stderr
+    );
+    let report = ctx.read_json("r.json");
+    let bundled = names(&report["modules"], "name");
+    assert!(bundled.contains(&"json"), "{bundled:?}");
+    assert!(!bundled.contains(&"this"), "{bundled:?}");
+    let frozen = ctx
+        .compare(&ctx.path("app"), ["main.py"])
+        .assert_same(&[], b"");
+    assert_eq!(frozen.stdout, "[1]\n");
+}
+
+#[test]
 fn a_module_the_runtime_reaches_first_is_walked_whole_when_the_program_imports_it() {
     // `os` is reached from linecache before the walk gets down to level5, whose function
     // imports it: os.popen's own lazy import of subprocess must come.
