@@ -75,8 +75,9 @@ recipe() {
         env="MACOSX_DEPLOYMENT_TARGET=$min"
         cc=zig ar=zig zig_cc_target="$arch-macos.$min"
         ffi_host=$arch-apple-darwin
-        # zig ships no macOS frameworks: text stubs (.tbd) of the CoreFoundation and
-        # SystemConfiguration symbols the VM uses stand in for them at link time. Room
+        # zig ships no macOS frameworks: text stubs (.tbd) of the CoreFoundation,
+        # SystemConfiguration and Security symbols the VM and `ssl` (the OS certificate
+        # store) use stand in for them at link time (cross/macos/make-tbd.py). Room
         # after the load commands for the payload's segment command (freeze checks it).
         rustflags="-L framework=$CROSS_DIR/macos -C link-arg=-Wl,-headerpad,0x1000"
         runner=none

@@ -4,11 +4,12 @@ macOS frameworks). Usage:
 
     cross/macos/make-tbd.py FRAMEWORK SYMBOLS_FILE
 
-FRAMEWORK is CoreFoundation or SystemConfiguration; SYMBOLS_FILE lists the symbols the
-stub imports from it, one per line (as `llvm-nm -u` prints them, with the leading _).
-The list comes from a link with every symbol the Rust bindings (core-foundation-sys,
-system-configuration-sys) declare, narrowed to what the linked stub really imports, so
-that the stubs promise dyld nothing the VM does not use.
+FRAMEWORK is CoreFoundation, SystemConfiguration or Security; SYMBOLS_FILE lists the
+symbols the stub may import from it, one per line (as `llvm-nm -u` prints them, with the
+leading _). The lists are every function and static the Rust bindings declare
+(core-foundation-sys, system-configuration-sys, security-framework-sys: the OS
+certificate store that `ssl` trusts through rustls-native-certs); the linked stub
+imports only what it uses, and dyld binds only that.
 """
 import pathlib
 import sys
