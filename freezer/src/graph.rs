@@ -198,17 +198,23 @@ impl<'r> Walker<'r> {
 
     fn visit(&mut self, module: Queued) -> Result<(), ReadError> {
         let found = &module.found;
-        let text = match found.read() {
-            Ok(text) => text,
-            // An optional module that cannot be read (a Python 2 file in Latin-1 without
-            // a coding cookie) is left out: CPython fails only if it is imported.
-            Err(err) if module.optional => {
-                self.graph
-                    .unreadable
-                    .push((found.name.clone(), err.to_string()));
-                return Ok(());
-            }
-            Err(err) => return Err(err),
+        // A module walked again whole (see `deepen`) was read, and has told its dynamic
+        // imports, the first time.
+        let (text, again) = match self.graph.modules.remove(&found.name) {
+            Some(node) => (node.text, true),
+            None => match found.read() {
+                Ok(text) => (text, false),
+                // An optional module that cannot be read (a Python 2 file in Latin-1
+                // without a coding cookie) is left out: CPython fails only if it is
+                // imported.
+                Err(err) if module.optional => {
+                    self.graph
+                        .unreadable
+                        .push((found.name.clone(), err.to_string()));
+                    return Ok(());
+                }
+                Err(err) => return Err(err),
+            },
         };
         let mut imports = imports::scan_cached(self.cache, &text, found.package());
         guard_repeated_imports(&mut imports);
@@ -217,8 +223,7 @@ impl<'r> Walker<'r> {
             line,
             stdlib: found.is_stdlib(),
         };
-        // A module walked again whole (see `deepen`) has told its dynamic imports.
-        if !self.graph.modules.contains_key(&found.name) {
+        if !again {
             self.graph
                 .dynamic
                 .extend(imports.dynamic_lines.iter().map(|&l| site_of(l)));
