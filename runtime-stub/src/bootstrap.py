@@ -196,12 +196,24 @@ def _no_freeze_support(spawn):
     # reexec.py), so, as in an unfrozen CPython, freeze_support() has nothing to do; the
     # stdlib's frozen branch would take the program's own arguments for a child's.
     spawn.freeze_support = lambda: None
+    # On Windows a frozen parent (sys.frozen) tells its spawn children nothing of its
+    # __main__, counting on freeze_support() to have run the whole script in the child;
+    # here the child re-creates __main__ from the payload (reexec.py) as an unfrozen
+    # child re-runs the script, so the parent sends its main path as unfrozen CPython does.
+    spawn.WINEXE = False
 
 
 # Run just before a bundled module's code: settings that module reads at import time.
 _BEFORE_EXEC = {"zoneinfo._tzpath": _default_tzpath}
 # Run just after a bundled module's code, on the module.
 _AFTER_EXEC = {"multiprocessing.spawn": _no_freeze_support}
+
+
+# Built-in modules of the VM that CPython 3.11 does not have and that a frozen program
+# must not find. `_wmi` (new in 3.12) asks WMI through COM for the Windows version, which
+# aborts the process under wine (propsys.VariantToString is unimplemented there); without
+# it `platform` asks sys.getwindowsversion() and `ver`, as CPython 3.11 does.
+_ABSENT = frozenset({"_wmi"})
 
 
 class FreezeImporter:
@@ -211,6 +223,8 @@ class FreezeImporter:
     def find_spec(cls, fullname, path=None, target=None):
         found = _freeze.lookup(fullname)
         if found is None:
+            if fullname in _ABSENT:
+                raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
             return None
         kind, origin = found
         if kind == _NAMESPACE:
