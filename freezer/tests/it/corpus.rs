@@ -2,7 +2,9 @@
 //! `freezer/tests/corpus/<case>/main.py` driving one package the way its users do. The
 //! pinned `corpus/requirements.txt` is installed in a venv; each case is frozen with that
 //! venv active, and its output must be identical to the venv's CPython running the same
-//! file: stdout, stderr and exit status.
+//! file: stdout, stderr and exit status. With x86_64-pc-windows-gnu in
+//! `FREEZE_CROSS_TARGETS` (as in CI), every case is also frozen for Windows and run under
+//! wine (`corpus::windows::<case>`), against the same CPython run here.
 //!
 //! The cases cover what real programs rely on: codecs, data read beside the code through
 //! `__file__`, modules named at run time, entry-point plugins, time zones, gettext
@@ -10,6 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::common::cross::{WINDOWS_GNU, enabled, with_build_env};
+use crate::common::wine::wine;
 use crate::common::{Ctx, Run, RunExt, repo_root, run_bounded};
 
 /// Longer than any case takes (the slowest, inflect, ran 69 s with the rest of the suite
@@ -32,9 +36,16 @@ fn venv() -> &'static Path {
     crate::common::venv_from("corpus-venv", &corpus_dir().join("requirements.txt"))
 }
 
+/// Where a case's frozen program runs: here, or frozen for Windows and run under wine.
+#[derive(Clone, Copy, PartialEq)]
+enum Os {
+    Here,
+    Windows,
+}
+
 /// Freeze the case with the venv active and run it; run the venv's CPython on the same
 /// file in the same directory.
-fn frozen_and_cpython(case: &str) -> (Run, Run) {
+fn frozen_and_cpython(case: &str, os: Os) -> (Run, Run) {
     let ctx = Ctx::in_venv(venv());
     // The case's folder is copied to the working directory, and both sides are given
     // `main.py` there, as a user runs `python main.py`. Other files in it are fixtures the
@@ -45,16 +56,35 @@ fn frozen_and_cpython(case: &str) -> (Run, Run) {
         std::fs::copy(&path, ctx.path(&name)).unwrap();
     }
     let script = "main.py";
-    let built = ctx.freeze().args([script, "-o", "app", "-q"]).run();
+    let (built, command) = match os {
+        Os::Here => (
+            ctx.freeze().args([script, "-o", "app", "-q"]).run(),
+            ctx.command(ctx.path("app")),
+        ),
+        Os::Windows => {
+            let mut cmd = ctx.freeze_without_stub();
+            cmd.args([script, "-o", "app.exe", "-q", "--target", WINDOWS_GNU]);
+            let wine = wine().expect("wine and mingw-w64 (CI installs both)");
+            let mut run = wine.command(&ctx.path("app.exe"));
+            run.current_dir(ctx.dir.path());
+            (with_build_env(&mut cmd).run(), run)
+        }
+    };
     // A build that fails is a difference like any other (CPython runs the file).
     let frozen = if built.code == Some(0) {
-        let (frozen, stopped) = run_bounded(ctx.command(ctx.path("app")), LIMIT);
+        let (frozen, stopped) = run_bounded(command, LIMIT);
         assert!(
             !stopped,
             "{case}: the frozen program ran longer than {LIMIT:?} (stopped):\n{}",
             frozen.stderr
         );
-        frozen
+        // Windows' text-mode streams end lines with \r\n, in CPython as in the frozen
+        // program; CPython here writes \n. Nothing else is normalised.
+        Run {
+            stdout: frozen.stdout.replace("\r\n", "\n"),
+            stderr: frozen.stderr.replace("\r\n", "\n"),
+            ..frozen
+        }
     } else {
         built
     };
@@ -65,8 +95,11 @@ fn frozen_and_cpython(case: &str) -> (Run, Run) {
     (frozen, cpython)
 }
 
-fn check(case: &str) {
-    let (frozen, cpython) = frozen_and_cpython(case);
+fn check(case: &str, os: Os) {
+    if os == Os::Windows && !enabled(WINDOWS_GNU) {
+        return;
+    }
+    let (frozen, cpython) = frozen_and_cpython(case, os);
     assert_eq!(
         cpython.code,
         Some(0),
@@ -87,8 +120,15 @@ fn check(case: &str) {
 
 macro_rules! corpus {
     ($($case:ident),* $(,)?) => {
-        $(#[test] fn $case() { check(stringify!($case)); })*
+        $(#[test] fn $case() { check(stringify!($case), Os::Here); })*
         const CASES: &[&str] = &[$(stringify!($case)),*];
+
+        /// Every case frozen for Windows on this machine and run under wine, against
+        /// CPython here: what a program prints does not depend on the OS in these cases.
+        mod windows {
+            use super::{Os, check};
+            $(#[test] fn $case() { check(stringify!($case), Os::Windows); })*
+        }
     };
 }
 

@@ -4,6 +4,7 @@
 //! ([`Ctx::assert_same_as_cpython`], [`Compare`]), and a bad freeze is refused
 //! ([`Ctx::assert_refused`]).
 
+pub mod cross;
 pub mod lib_api;
 pub mod tools;
 pub mod wine;
