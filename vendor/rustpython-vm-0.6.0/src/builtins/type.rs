@@ -3537,14 +3537,32 @@ fn linearise_mro(mut bases: Vec<Vec<PyTypeRef>>) -> Result<Vec<PyTypeRef>, Strin
         }
     }
 
+    // C3 merges the bases' MROs *and* the list of the bases themselves (CPython's
+    // mro_implementation), so the bases keep their order in the result.
+    let mut direct: Vec<PyTypeRef> = Vec::with_capacity(bases.len());
+    for base_mro in &bases {
+        if !direct.iter().any(|b| b.is(&base_mro[0])) {
+            direct.push(base_mro[0].clone());
+        }
+    }
+    if !direct.is_empty() {
+        bases.push(direct);
+    }
+
     let mut result = vec![];
     while !bases.is_empty() {
         let head = take_next_base(&mut bases).ok_or_else(|| {
             // Take the head class of each class here. Now that we have reached the problematic bases.
             // Because this failed, we assume the lists cannot be empty.
+            let mut heads: Vec<&PyTypeRef> = Vec::new();
+            for head in bases.iter().map(|x| x.first().unwrap()) {
+                if !heads.iter().any(|h| h.is(head)) {
+                    heads.push(head);
+                }
+            }
             format!(
                 "Cannot create a consistent method resolution order (MRO) for bases {}",
-                bases.iter().map(|x| x.first().unwrap()).format(", ")
+                heads.iter().format(", ")
             )
         })?;
 
