@@ -42,6 +42,9 @@ pub struct ExtensionImport {
     pub chain: Vec<String>,
     /// The import sits in a `try` body: the importer may have a fallback.
     pub guarded: bool,
+    /// Reached only through an import inside a function body somewhere on the chain:
+    /// nothing imports it unless the program calls that function.
+    pub lazy: bool,
 }
 
 /// The whole program: every module reached, and every import that found nothing.
@@ -145,7 +148,7 @@ impl<'r> Walker<'r> {
         match root {
             Root::Entry => {
                 self.entries.insert(name.clone());
-                self.deepen(&name, None, false);
+                self.deepen(&name, None, false, false);
             }
             Root::Runtime | Root::OptionalRuntime if !self.seen.contains(&name) => {
                 self.runtime.insert(name.clone());
@@ -161,6 +164,7 @@ impl<'r> Walker<'r> {
             found,
             importer: None,
             guarded: false,
+            lazy: false,
             optional,
         };
         if optional {
@@ -185,7 +189,7 @@ impl<'r> Walker<'r> {
 
     /// Walk `name` whole from now on: the program reaches it.
     pub fn deepen_root(&mut self, name: &str) {
-        self.deepen(name, None, false);
+        self.deepen(name, None, false, false);
     }
 
     pub fn graph(&self) -> &Graph {
@@ -271,7 +275,8 @@ impl<'r> Walker<'r> {
             if self.seen.contains(&name) {
                 if !shallow {
                     let importer = (from.found.name.clone(), site.clone());
-                    self.deepen(&name, Some(importer), from.guarded || import.in_try);
+                    let guarded = from.guarded || import.in_try;
+                    self.deepen(&name, Some(importer), guarded, lazy(from, import));
                 }
                 continue;
             }
@@ -289,7 +294,13 @@ impl<'r> Walker<'r> {
 
     /// `name`, reached by an import the program runs (or as an entry), is walked whole:
     /// if it was read shallow, it is read again, and what it imports is deepened in turn.
-    fn deepen(&mut self, name: &str, importer: Option<(String, Site)>, guarded: bool) {
+    fn deepen(
+        &mut self,
+        name: &str,
+        importer: Option<(String, Site)>,
+        guarded: bool,
+        lazy: bool,
+    ) {
         if !self.shallow.remove(name) {
             return;
         }
@@ -301,6 +312,7 @@ impl<'r> Walker<'r> {
             found: node.found.clone(),
             importer: importer.or_else(|| node.importer.clone()),
             guarded,
+            lazy,
             optional: node.optional,
         });
     }
@@ -326,6 +338,7 @@ impl<'r> Walker<'r> {
                     found: next,
                     importer: Some((from.found.name.clone(), site.clone())),
                     guarded: from.guarded || import.in_try,
+                    lazy: lazy(from, import),
                     optional: from.optional,
                 };
                 if from.optional {
@@ -347,6 +360,7 @@ impl<'r> Walker<'r> {
                     site: site.clone(),
                     chain,
                     guarded: from.guarded || import.in_try || from.optional,
+                    lazy: lazy(from, import),
                 });
             }
             Resolved::Missing if must_exist && !sets_sys_modules_alias(self.resolver, &name) => {
@@ -369,7 +383,15 @@ struct Queued {
     /// Everything from this module down was reached through an import inside a `try`
     /// body, so an ImportError anywhere below is caught by someone.
     guarded: bool,
+    /// Everything from this module down was reached through an import inside a function
+    /// body: it is imported only if the program calls that function.
+    lazy: bool,
     optional: bool,
+}
+
+/// Whether what `import` (in `from`) reaches is imported only when a function runs.
+fn lazy(from: &Queued, import: &Import) -> bool {
+    from.lazy || import.when == When::Call
 }
 
 impl Graph {
@@ -418,10 +440,13 @@ pub struct UnloadableExtension {
 }
 
 impl Graph {
-    /// An unguarded import of a compiled extension stops the build; one inside a `try`
-    /// body is left out, and the importer runs its fallback.
+    /// An unguarded import of a compiled extension that runs as the program starts stops
+    /// the build. One inside a `try` body is left out, and the importer runs its
+    /// fallback; one reached only inside a function is left out with a warning (the
+    /// program fails there only if it calls that function: typer imports pydantic only to
+    /// convert a path argument).
     pub fn check_extensions(&self) -> Result<(), UnloadableExtension> {
-        let Some(ext) = self.extensions.iter().find(|e| !e.guarded) else {
+        let Some(ext) = self.extensions.iter().find(|e| !e.guarded && !e.lazy) else {
             return Ok(());
         };
         Err(UnloadableExtension {

@@ -399,6 +399,12 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
             ));
         }
     }
+    for ext in &report.lazy_extensions {
+        warn(format!(
+            "left out {}, a compiled extension ({}) that RustPython cannot load, imported inside a function ({}, reached by {}); the program raises ImportError if it calls that function",
+            ext.module, ext.file, ext.importer, ext.chain
+        ));
+    }
     for skipped in &report.skipped_modules {
         warn(format!(
             "left out {}, which no import of the program reaches and which does not compile ({}); importing it raises ModuleNotFoundError",

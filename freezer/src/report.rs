@@ -60,6 +60,8 @@ pub struct ExtensionReport {
     pub module: String,
     pub file: String,
     pub importer: String,
+    /// Importers from the entry down to the module that imports the extension.
+    pub chain: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,11 +82,31 @@ pub struct Report {
     pub skipped_modules: Vec<Skipped>,
     /// Compiled extensions imported inside `try`: left out, the importer's fallback runs.
     pub skipped_extensions: Vec<ExtensionReport>,
+    /// Compiled extensions reached only through an import inside a function, unguarded:
+    /// left out; the program raises ImportError if it calls that function.
+    pub lazy_extensions: Vec<ExtensionReport>,
     /// `importlib.import_module(name)` calls whose name is computed at run time
     /// (`file:line`): what they load must be added with --include.
     pub dynamic_imports: Vec<String>,
     pub payload_bytes: usize,
     pub output_bytes: usize,
+}
+
+fn extension_reports(
+    graph: &crate::graph::Graph,
+    which: impl Fn(&crate::graph::ExtensionImport) -> bool,
+) -> Vec<ExtensionReport> {
+    graph
+        .extensions
+        .iter()
+        .filter(|e| which(e))
+        .map(|e| ExtensionReport {
+            module: e.module.clone(),
+            file: crate::resolve::display(&e.file),
+            importer: format!("{}:{}", e.site.file, e.site.line),
+            chain: e.chain.join(" → "),
+        })
+        .collect()
 }
 
 fn sites(
@@ -168,16 +190,8 @@ impl Report {
             excluded: sites(&graph.excluded),
             whole_distributions: walk.whole.clone(),
             skipped_modules: compiled.skipped.clone(),
-            skipped_extensions: graph
-                .extensions
-                .iter()
-                .filter(|e| e.guarded)
-                .map(|e| ExtensionReport {
-                    module: e.module.clone(),
-                    file: crate::resolve::display(&e.file),
-                    importer: format!("{}:{}", e.site.file, e.site.line),
-                })
-                .collect(),
+            skipped_extensions: extension_reports(graph, |e| e.guarded),
+            lazy_extensions: extension_reports(graph, |e| !e.guarded && e.lazy),
             dynamic_imports: graph
                 .dynamic
                 .iter()

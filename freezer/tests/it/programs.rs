@@ -209,7 +209,7 @@ fn distribution_metadata_travels() {
 }
 
 #[test]
-fn compiled_extensions_stop_the_build_unless_guarded() {
+fn compiled_extensions_stop_the_build_unless_guarded_or_lazy() {
     let ctx = Ctx::with_files(&[
         ("lib/fastlib/__init__.py", "from ._speedups import add\n"),
         (
@@ -243,6 +243,31 @@ fn compiled_extensions_stop_the_build_unless_guarded() {
         report["skipped_extensions"][0]["module"],
         "safelib._speedups"
     );
+    // Reached only inside a function, through a module-level import below it: left out
+    // with a warning naming the chain; the program runs as long as it does not call it.
+    ctx.write_files(&[
+        (
+            "lib/lazylib/__init__.py",
+            "def version():\n    return 1\n\ndef fast():\n    from fastlib import add\n    return add\n",
+        ),
+        ("uses_lazy.py", "import lazylib\nprint(lazylib.version())\n"),
+    ]);
+    let run = ctx
+        .freeze()
+        .args(["uses_lazy.py", "--path", "lib", "-o", "lazy", "--report", "l.json"])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: left out fastlib._speedups, a compiled extension (lib/fastlib/_speedups.cpython-311-x86_64-linux-gnu.so) that RustPython cannot load, imported inside a function (lib/fastlib/__init__.py:1, reached by __main__ → lazylib → fastlib); the program raises ImportError if it calls that function"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ctx.run(&ctx.path("lazy"), &[], b"").stdout, "1\n");
+    let report = ctx.read_json("l.json");
+    assert_eq!(report["lazy_extensions"][0]["module"], "fastlib._speedups");
+    assert_eq!(report["skipped_extensions"].as_array().unwrap().len(), 0);
 }
 
 #[test]
