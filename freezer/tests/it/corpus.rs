@@ -168,6 +168,7 @@ corpus!(
     requests_https,
     rich_table,
     slugify_text,
+    sqlalchemy_orm,
     sqlparse_format,
     tomlkit_roundtrip,
     tqdm_process_map,
