@@ -24,15 +24,10 @@ pub fn add_operators(class: &'static Py<PyType>, ctx: &Context, attr_docs: &[(&s
 }
 
 #[cfg(not(feature = "doc"))]
-pub fn add_operators(class: &'static Py<PyType>, ctx: &Context, attr_docs: &[&str]) {
-    add_operators_inner(class, ctx, |name| {
-        if attr_name_present(attr_docs, name) {
-            // Present in the database: do not fall back to the slot text.
-            (0, 1)
-        } else {
-            (0, 0)
-        }
-    })
+pub fn add_operators(class: &'static Py<PyType>, ctx: &Context, _attr_docs: &[&str]) {
+    // Without the doc database there is no text to prefer over the slot's own
+    // ("Return self+value."), which is what CPython shows for these wrappers.
+    add_operators_inner(class, ctx, |_| (0, 0))
 }
 
 fn add_operators_inner(
@@ -41,7 +36,6 @@ fn add_operators_inner(
     mut plain_span: impl FnMut(&str) -> (u32, u32),
 ) {
     for def in SLOT_DEFS {
-        let (plain_off, plain_len) = plain_span(def.name);
         // Skip __new__ - it has special handling
         if def.name == "__new__" {
             continue;
@@ -75,7 +69,9 @@ fn add_operators_inner(
             continue;
         }
 
-        // Create and add the wrapper
+        // Look the doc up only for a wrapper that is really added: most slot
+        // definitions are skipped above, and this runs for every built-in type.
+        let (plain_off, plain_len) = plain_span(def.name);
         let wrapper = PyWrapper {
             typ: class,
             name: attr_name,
