@@ -23,7 +23,7 @@
 
 # Every triple this file can build, in the order a full build takes them (the most used
 # and cheapest to check first).
-RECIPE_TRIPLES="x86_64-unknown-linux-gnu x86_64-pc-windows-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-apple-darwin x86_64-apple-darwin"
+RECIPE_TRIPLES="x86_64-unknown-linux-gnu x86_64-pc-windows-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl aarch64-apple-darwin x86_64-apple-darwin"
 
 # The glibc every Linux gnu stub is built against (through zig's per-version libc stubs):
 # old enough for RHEL/CentOS 7 and Ubuntu 14.04 and everything since.
@@ -57,6 +57,17 @@ recipe() {
         # musl's own (empty) libm.a must come before the system's glibc libm.a, which
         # the linker would otherwise pick for -lm and fail on.
         rustflags="-L native=/usr/lib/x86_64-linux-musl"
+        ;;
+    aarch64-unknown-linux-musl)
+        # Fully static, with zig's musl (Debian has no aarch64 musl cross compiler).
+        # RustPython has no ctypes (no libffi) on musl. qemu-user runs its outputs here
+        # (static: no target root needed), binutils strips them (tests).
+        pip="ziglang cargo-zigbuild"
+        apt="qemu-user-static binutils-aarch64-linux-gnu"
+        tools="qemu-aarch64-static aarch64-linux-gnu-strip"
+        cargo=zigbuild
+        cc=zig ar=zig zig_cc_target="aarch64-linux-musl"
+        runner="qemu-aarch64-static"
         ;;
     x86_64-pc-windows-gnu)
         apt="gcc-mingw-w64-x86-64 wine" tools="x86_64-w64-mingw32-gcc wine"

@@ -1,8 +1,8 @@
 //! Real runtime stubs for other targets running real programs. Each target's stub comes
 //! from this checkout the way a user's `freeze --target TRIPLE` gets it (built on demand
 //! by `cross/stub`, cached); the examples and a standard-library mix are frozen with
-//! `--target` and run here — x86_64-pc-windows-gnu under wine, aarch64 Linux under
-//! qemu-user, musl natively — and compared with CPython on this machine: stdout, stderr
+//! `--target` and run here — x86_64-pc-windows-gnu under wine, aarch64 Linux (gnu and
+//! musl) under qemu-user, x86-64 musl natively — and compared with CPython on this machine: stdout, stderr
 //! and exit status.
 //!
 //! Which targets run: `FREEZE_CROSS_TARGETS` (triples separated by spaces, or `all`);
@@ -18,6 +18,7 @@ use crate::common::{Ctx, Run, RunExt, clean_command, repo_root, run_with_stdin};
 
 const AARCH64_GNU: &str = "aarch64-unknown-linux-gnu";
 const MUSL: &str = "x86_64-unknown-linux-musl";
+const AARCH64_MUSL: &str = "aarch64-unknown-linux-musl";
 const LINUX_GNU: &str = "x86_64-unknown-linux-gnu";
 const MAC_ARM64: &str = "aarch64-apple-darwin";
 const MAC_X86_64: &str = "x86_64-apple-darwin";
@@ -26,15 +27,20 @@ const MAC_X86_64: &str = "x86_64-apple-darwin";
 enum Runner {
     Native,
     Wine(&'static crate::common::wine::Wine),
-    Qemu(PathBuf),
+    /// qemu-user, and the target root holding the C library for a dynamic executable.
+    Qemu(PathBuf, Option<&'static str>),
 }
 
 impl Runner {
     fn for_target(triple: &str) -> Option<Runner> {
         match triple {
             WINDOWS_GNU => crate::common::wine::wine().map(Runner::Wine),
-            AARCH64_GNU => match which(&["qemu-aarch64-static", "qemu-aarch64"]) {
-                Some(qemu) => Some(Runner::Qemu(qemu)),
+            AARCH64_GNU | AARCH64_MUSL => match which(&["qemu-aarch64-static", "qemu-aarch64"]) {
+                // The musl output is static: it needs no target root.
+                Some(qemu) => Some(Runner::Qemu(
+                    qemu,
+                    (triple == AARCH64_GNU).then_some("/usr/aarch64-linux-gnu"),
+                )),
                 None => {
                     missing_tool("qemu-aarch64-static (Debian: qemu-user-static)");
                     None
@@ -47,9 +53,9 @@ impl Runner {
     fn run(&self, exe: &Path, args: &[&str], stdin: &[u8], cwd: &Path) -> Run {
         let run = match self {
             Runner::Wine(wine) => wine.run(exe, args, stdin, cwd),
-            Runner::Qemu(qemu) => run_with_stdin(
+            Runner::Qemu(qemu, root) => run_with_stdin(
                 clean_command(qemu)
-                    .args(["-L", "/usr/aarch64-linux-gnu"])
+                    .args(root.iter().flat_map(|r| ["-L", r]))
                     .arg(exe)
                     .args(args)
                     .current_dir(cwd),
@@ -119,7 +125,7 @@ fn programs_match_cpython(triple: &str) {
     for (name, entry, cases) in programs {
         // spawn's children start the output again, which the kernel cannot do for another
         // architecture without binfmt_misc; qemu here runs only the first process.
-        if *name == "spawn" && matches!(runner, Runner::Qemu(_)) {
+        if *name == "spawn" && matches!(runner, Runner::Qemu(..)) {
             continue;
         }
         let out = freeze_for(&ctx, triple, entry, &format!("{name}{exe}"), &[]);
@@ -182,7 +188,7 @@ fn programs_match_cpython(triple: &str) {
 fn strip_tool(triple: &str) -> PathBuf {
     let names: &[&str] = match triple {
         WINDOWS_GNU => &["x86_64-w64-mingw32-strip"],
-        AARCH64_GNU => &["aarch64-linux-gnu-strip"],
+        AARCH64_GNU | AARCH64_MUSL => &["aarch64-linux-gnu-strip"],
         _ => &["strip"],
     };
     which(names).unwrap_or_else(|| panic!("none of {names:?} on PATH"))
@@ -201,6 +207,11 @@ fn aarch64_linux_outputs_run_under_qemu_as_cpython() {
 #[test]
 fn musl_outputs_run_natively_as_cpython() {
     programs_match_cpython(MUSL);
+}
+
+#[test]
+fn aarch64_musl_outputs_run_under_qemu_as_cpython() {
+    programs_match_cpython(AARCH64_MUSL);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -388,6 +399,20 @@ fn musl_stub_is_static_and_runs_in_an_empty_root() {
     };
     assert_eq!((needed, glibc), (vec![], None), "not a static executable");
     bare_root_runs_match_cpython(MUSL, &stub, &[]);
+}
+
+#[test]
+fn aarch64_musl_stub_is_static() {
+    let Some((stub, needed, glibc)) = stub_and_needs(AARCH64_MUSL) else {
+        return;
+    };
+    assert_eq!((needed, glibc), (vec![], None), "not a static executable");
+    let readelf = Command::new("readelf").arg("-lW").arg(&stub).output().unwrap();
+    let program_headers = String::from_utf8_lossy(&readelf.stdout);
+    assert!(
+        !program_headers.contains("INTERP"),
+        "asks for a dynamic loader:\n{program_headers}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
