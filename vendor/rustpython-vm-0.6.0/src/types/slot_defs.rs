@@ -1017,9 +1017,26 @@ impl SlotAccessor {
     }
 }
 
-/// Find all slot definitions with a given name
+/// Find all slot definitions with a given name, in `SLOT_DEFS` order
 pub fn find_slot_defs_by_name(name: &str) -> impl Iterator<Item = &'static SlotDef> {
-    SLOT_DEFS.iter().filter(move |def| def.name == name)
+    // Every class creation asks this for each dunder name in its MRO: a binary search
+    // of the names, sorted once, instead of comparing the name with all of SLOT_DEFS.
+    static BY_NAME: std::sync::OnceLock<Vec<(&'static str, u8)>> = std::sync::OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut v: Vec<_> = SLOT_DEFS
+            .iter()
+            .enumerate()
+            .map(|(i, def)| (def.name, i as u8))
+            .collect();
+        // Stable: the definitions of one name stay in SLOT_DEFS order.
+        v.sort_by_key(|&(n, _)| n);
+        v
+    });
+    let start = by_name.partition_point(|&(n, _)| n < name);
+    by_name[start..]
+        .iter()
+        .take_while(move |&&(n, _)| n == name)
+        .map(|&(_, i)| &SLOT_DEFS[i as usize])
 }
 
 /// All slot definitions
@@ -1562,6 +1579,7 @@ pub const SLOT_DEFS: &[SlotDef] = &[
 
 /// Total number of slot definitions.
 pub const SLOT_DEFS_COUNT: usize = SLOT_DEFS.len();
+const _: () = assert!(SLOT_DEFS_COUNT <= u8::MAX as usize + 1);
 
 #[cfg(test)]
 mod tests {
