@@ -2448,6 +2448,12 @@ impl Py<PyType> {
         if let Some(doc_attr) = self.get_direct_attr(vm.ctx.intern_str("__doc__")) {
             // If it's a descriptor, call its __get__ method
             let descr_get = doc_attr.class().slots().descr_get.load();
+            if descr_get.is_some() && !self.slots.flags.has_feature(PyTypeFlags::HEAPTYPE) {
+                // A built-in type's own `__doc__` descriptor (type's, function's) is
+                // its instances' doc. CPython returns the type's internal doc above;
+                // built without the doc database there is none to return.
+                return Ok(vm.ctx.none());
+            }
             if let Some(descr_get) = descr_get {
                 descr_get(doc_attr.as_object(), None, Some(self.as_object()), vm)
             } else {
