@@ -1147,28 +1147,42 @@ impl PyType {
             self.inherit_slots(base);
         }
 
-        // Wire dunder methods to slots
-        #[allow(clippy::mutable_key_type)]
-        let mut slot_name_set = std::collections::HashSet::new();
-
-        // mro[0] is self, so skip it; self.attributes is checked separately below
-        for cls in &self.mro.read()[1..] {
-            for name in cls.attributes.interned_names(ctx) {
-                if name.as_bytes().starts_with(b"__") && name.as_bytes().ends_with(b"__") {
-                    slot_name_set.insert(name);
+        // Wire dunder methods to slots: every slot name defined somewhere in the MRO
+        // (mro[0] is self), in name order (deterministic; several names share a slot).
+        // Other dunder names have no slot, and a type being created has no subclasses
+        // to pass them on to, so only the slot names are gathered: as bits of the
+        // sorted list of slot names, which also orders them.
+        let names = slot_names_in_order(ctx);
+        let mut found: u128 = 0;
+        for cls in self.mro.read().iter() {
+            match &cls.attributes {
+                // A built-in type's attributes, keyed by interned name.
+                TypeNamespace::Attributes(attrs) => {
+                    let attrs = attrs.read();
+                    for (i, name) in names.iter().enumerate() {
+                        if attrs.contains_key(name) {
+                            found |= 1 << i;
+                        }
+                    }
+                }
+                // A class's dict: a few keys, each looked up among the slot names.
+                TypeNamespace::Dict(dict) => {
+                    for (key, _) in dict {
+                        let Some(key) = key.downcast_ref::<PyStr>().and_then(|k| k.to_str())
+                        else {
+                            continue;
+                        };
+                        if let Ok(i) = names.binary_search_by(|name| name.as_str().cmp(key)) {
+                            found |= 1 << i;
+                        }
+                    }
                 }
             }
         }
-        for name in self.attributes.interned_names(ctx) {
-            if name.as_bytes().starts_with(b"__") && name.as_bytes().ends_with(b"__") {
-                slot_name_set.insert(name);
+        for (i, &attr_name) in names.iter().enumerate() {
+            if found & (1 << i) != 0 {
+                self.update_slot::<true>(attr_name, ctx);
             }
-        }
-        // Sort for deterministic iteration order (important for slot processing)
-        let mut slot_names: Vec<_> = slot_name_set.into_iter().collect();
-        slot_names.sort_by_key(|name| name.as_str());
-        for attr_name in slot_names {
-            self.update_slot::<true>(attr_name, ctx);
         }
 
         Self::set_new(&self.slots, self.base.deref());
@@ -3893,4 +3907,18 @@ mod tests {
             map_ids(Ok(vec![a, b, object]))
         );
     }
+}
+
+/// The distinct names of `SLOT_DEFS`, interned, sorted by name. The context (and so the
+/// string pool) is one for the whole process.
+fn slot_names_in_order(ctx: &Context) -> &'static [&'static PyStrInterned] {
+    static NAMES: std::sync::OnceLock<Vec<&'static PyStrInterned>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<&'static str> = SLOT_DEFS.iter().map(|def| def.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        // init_slots keeps a set of them in a u128.
+        assert!(names.len() <= 128);
+        names.into_iter().map(|name| ctx.intern_str(name)).collect()
+    })
 }
