@@ -205,24 +205,6 @@ const fn cmp_str(left: &str, right: &str) -> i8 {
     }
 }
 
-#[must_use]
-pub const fn attr_name_present(table: &[&str], name: &str) -> bool {
-    let mut lo = 0;
-    let mut hi = table.len();
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        let ord = cmp_str(table[mid], name);
-        if ord == 0 {
-            return true;
-        } else if ord < 0 {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    false
-}
-
 /// Database doc of attribute `name` of `T`.
 #[must_use]
 pub fn class_attr_item_doc<T: PyClassDef + ?Sized>(name: &str) -> ItemDoc {

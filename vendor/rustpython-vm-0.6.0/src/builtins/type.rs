@@ -560,21 +560,6 @@ impl TypeNamespace {
         }
     }
 
-    /// The interned names in the namespace; dict keys that are not strings are
-    /// left out.
-    pub fn interned_names(&self, ctx: &Context) -> Vec<&'static PyStrInterned> {
-        match self {
-            Self::Attributes(attrs) => attrs.read().keys().copied().collect(),
-            Self::Dict(dict) => dict
-                .into_iter()
-                .filter_map(|(key, _)| {
-                    let key = key.downcast_ref::<PyStr>()?;
-                    Some(ctx.intern_str(key.as_wtf8()))
-                })
-                .collect(),
-        }
-    }
-
     /// Empty the namespace, handing the values to the caller. Used by tp_clear.
     fn drain_into(&mut self, out: &mut Vec<PyObjectRef>) {
         match self {
