@@ -294,13 +294,7 @@ impl<'r> Walker<'r> {
 
     /// `name`, reached by an import the program runs (or as an entry), is walked whole:
     /// if it was read shallow, it is read again, and what it imports is deepened in turn.
-    fn deepen(
-        &mut self,
-        name: &str,
-        importer: Option<(String, Site)>,
-        guarded: bool,
-        lazy: bool,
-    ) {
+    fn deepen(&mut self, name: &str, importer: Option<(String, Site)>, guarded: bool, lazy: bool) {
         if !self.shallow.remove(name) {
             return;
         }

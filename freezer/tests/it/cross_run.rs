@@ -407,7 +407,11 @@ fn aarch64_musl_stub_is_static() {
         return;
     };
     assert_eq!((needed, glibc), (vec![], None), "not a static executable");
-    let readelf = Command::new("readelf").arg("-lW").arg(&stub).output().unwrap();
+    let readelf = Command::new("readelf")
+        .arg("-lW")
+        .arg(&stub)
+        .output()
+        .unwrap();
     let program_headers = String::from_utf8_lossy(&readelf.stdout);
     assert!(
         !program_headers.contains("INTERP"),

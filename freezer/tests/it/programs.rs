@@ -254,7 +254,15 @@ fn compiled_extensions_stop_the_build_unless_guarded_or_lazy() {
     ]);
     let run = ctx
         .freeze()
-        .args(["uses_lazy.py", "--path", "lib", "-o", "lazy", "--report", "l.json"])
+        .args([
+            "uses_lazy.py",
+            "--path",
+            "lib",
+            "-o",
+            "lazy",
+            "--report",
+            "l.json",
+        ])
         .run();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(
