@@ -131,7 +131,7 @@ pub fn init(dir: &Path) -> Result<PathBuf, String> {
         text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
     }
     text.push_str(TEMPLATE);
-    crate::fsutil::write_file_atomically(&path, text.as_bytes(), false)
+    crate::output::fsutil::write_file_atomically(&path, text.as_bytes(), false)
         .map_err(|e| e.to_string())?;
     Ok(path)
 }

@@ -1,15 +1,15 @@
 //! Everything that can stop a build, each naming what and where. Stages with errors of
-//! their own ([`crate::source`], [`crate::resolve`], [`crate::graph`], [`crate::fsutil`])
+//! their own ([`crate::build::source`], [`crate::analysis::resolve`], [`crate::analysis::graph`], [`crate::output::fsutil`])
 //! are carried whole, so their sources stay reachable.
 
 use std::path::PathBuf;
 
-use crate::container::Unusable;
-use crate::fsutil::{self, WriteError};
-use crate::graph::UnloadableExtension;
-use crate::resolve::ReadError;
-use crate::source::SourceError;
-use crate::target;
+use crate::analysis::graph::UnloadableExtension;
+use crate::analysis::resolve::ReadError;
+use crate::build::source::SourceError;
+use crate::output::container::Unusable;
+use crate::output::fsutil::{self, WriteError};
+use crate::output::target;
 
 #[derive(thiserror::Error, Debug)]
 pub enum Error {

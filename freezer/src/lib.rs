@@ -1,51 +1,31 @@
 //! `freeze`: turn a Python program into one native executable.
 //!
-//! The pipeline (see [`pipeline`] and docs/architecture.md), one file per stage:
-//! [`entry`] (what runs as `__main__`) → [`imports`] (what a source imports) and
-//! [`resolve`] (where a name is found) → [`graph`] (the walk) → [`walk`] (with hooks,
-//! families and whole distributions) → [`compile`] → [`data`] → [`pack`] (the payload) →
-//! [`container`] (into the runtime stub) → [`fsutil`] (written atomically) → [`report`].
+//! The pipeline (see [`pipeline`] and docs/architecture.md), a folder per stage:
+//! [`analysis`] (the entry and every module it reaches) → [`build`] (compile, data, the
+//! payload) → [`output`] (into the runtime stub, written atomically) → [`report`].
 
-mod cache;
-mod compile;
-mod container;
-mod data;
-mod distribution;
-mod entry;
+mod analysis;
+mod build;
 mod error;
-mod explain;
-mod families;
-mod files;
-mod fsutil;
-mod graph;
-mod hooks;
-mod imports;
 mod options;
-mod pack;
+mod output;
 mod pipeline;
 mod progress;
 mod report;
-mod resolve;
-mod source;
-mod stdlib;
-mod stub_build;
-mod walk;
-mod whole;
 
 pub mod config;
-pub mod inspect;
-pub mod stubs;
-pub mod target;
+pub use output::{stubs, target};
+pub use report::inspect;
 
-pub use cache::Cache;
-pub use entry::Entry;
+pub use analysis::entry::Entry;
+pub use build::cache::Cache;
+pub use build::source::SourceError;
 pub use error::Error;
 pub use options::{Options, split_add_data};
 pub use pipeline::embed_file;
 pub use pipeline::{freeze_with, venv_site_packages};
 pub use progress::{Progress, Silent};
-pub use report::{Missing, Report};
-pub use source::SourceError;
+pub use report::summary::{Missing, Report};
 
 /// Freeze a program.
 pub fn freeze(opts: &Options) -> Result<Report, Error> {

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::cache::Cache;
-use crate::entry::Entry;
+use crate::analysis::entry::Entry;
+use crate::build::cache::Cache;
 
 /// `SRC:DEST` of `--add-data` (and `add-data` in `[tool.freeze]`): the last `:` splits,
 /// so a Windows source path (`C:\\assets:static`) keeps its drive.

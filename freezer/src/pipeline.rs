@@ -8,23 +8,23 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::compile::{self, Compiled};
-use crate::container;
-use crate::data::{self, Collected};
-use crate::distribution::Index;
-use crate::entry::{Located, Start};
+use crate::analysis::distribution::Index;
+use crate::analysis::entry::{Located, Start};
+use crate::analysis::resolve::{Resolver, Root};
+use crate::analysis::walk::{self, Walk};
+use crate::analysis::whole;
+use crate::build::compile::{self, Compiled};
+use crate::build::data::{self, Collected};
+use crate::build::pack::{Packing, pack};
 use crate::error::Error;
-use crate::explain::explain;
-use crate::fsutil;
 use crate::options::Options;
-use crate::pack::{Packing, pack};
+use crate::output::container;
+use crate::output::fsutil;
+use crate::output::stubs;
+use crate::output::target::{StubKind, Target};
 use crate::progress::Progress;
-use crate::report::{self, Report};
-use crate::resolve::{Resolver, Root};
-use crate::stubs;
-use crate::target::{StubKind, Target};
-use crate::walk::{self, Walk};
-use crate::whole;
+use crate::report::explain::explain;
+use crate::report::summary::{self, Report};
 
 /// Freeze a program, reporting progress and decisions.
 pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Error> {
@@ -41,7 +41,7 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
     };
     let payload = pack(packing, &walk.graph, &compiled, &data);
     let output_bytes = build.write(&payload)?;
-    let output = report::Output {
+    let output = summary::Output {
         path: opts.output.clone(),
         stub: build.stub.path.clone(),
         payload_bytes: payload.len(),
@@ -113,8 +113,8 @@ impl<'a> Build<'a> {
 
     fn walk(
         &self,
-        start: Vec<crate::resolve::Found>,
-        runtime: Vec<crate::resolve::Found>,
+        start: Vec<crate::analysis::resolve::Found>,
+        runtime: Vec<crate::analysis::resolve::Found>,
     ) -> Result<Walk, Error> {
         let cache = self.opts.cache.as_ref();
         let walk = walk::walk(

@@ -1,8 +1,8 @@
 //! The `-v` account of a walk: why each distribution came whole, why each module is in
 //! and where it was found, and what was left out.
 
+use crate::analysis::walk::Walk;
 use crate::progress::Progress;
-use crate::walk::Walk;
 
 pub fn explain(walk: &Walk, entry_name: &str, progress: &dyn Progress) {
     let graph = &walk.graph;

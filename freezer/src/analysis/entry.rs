@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 use freeze_payload::{ModuleKind, SCRIPT_MAIN};
 
+use crate::analysis::imports::is_identifier;
+use crate::analysis::resolve::{Found, Resolved, Resolver, Source, script_entry};
 use crate::error::Error;
-use crate::imports::is_identifier;
-use crate::resolve::{Found, Resolved, Resolver, Source, script_entry};
 
 /// Modules every output carries because the runtime calls into them: it formats uncaught
 /// exceptions with the first two, and loads codecs through the third (with its whole
-/// family, see families.rs). Walked as [`crate::graph::Root::Runtime`]: what these modules
+/// family, see families.rs). Walked as [`crate::analysis::graph::Root::Runtime`]: what these modules
 /// import lazily in their own functions comes too, a helper's lazy imports do not.
 pub const ALWAYS_BUNDLED: &[&str] = &["traceback", "linecache", "encodings"];
 

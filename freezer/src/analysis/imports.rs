@@ -12,7 +12,7 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
 use rustpython_compiler::ast::{self, Expr, Stmt, visitor::Visitor};
 
-use crate::cache::{self, Cache};
+use crate::build::cache::{self, Cache};
 
 /// Bump whenever what the scanner finds for a source changes: the cache keys import
 /// lists by this version, so an older scanner's answers are never served.

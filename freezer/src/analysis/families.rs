@@ -10,8 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::graph::Graph;
-use crate::resolve::{Resolved, Resolver};
+use crate::analysis::graph::Graph;
+use crate::analysis::resolve::{Resolved, Resolver};
 
 /// (module or native module that loads by name, what it loads, why).
 const FAMILIES: &[(&str, &[&str], &str)] = &[

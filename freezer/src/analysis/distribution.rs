@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::imports::is_identifier;
-use crate::resolve::{Found, Root};
+use crate::analysis::imports::is_identifier;
+use crate::analysis::resolve::{Found, Root};
 
 /// One installed distribution.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ impl Index {
 
     /// The distribution that installed a module (by its file on its root).
     pub fn owner(&self, found: &Found) -> Option<&Distribution> {
-        if !matches!(found.source, crate::resolve::Source::File(_)) {
+        if !matches!(found.source, crate::analysis::resolve::Source::File(_)) {
             return None;
         }
         self.dists
@@ -166,8 +166,8 @@ fn top_level_files(root: &Path, dist_info: &Path) -> Vec<String> {
         let dir = root.join(name);
         if dir.is_dir() {
             let mut files = Vec::new();
-            crate::files::walk_all(&dir, &mut files);
-            out.extend(files.iter().map(|f| crate::files::rel_path(root, f)));
+            crate::build::files::walk_all(&dir, &mut files);
+            out.extend(files.iter().map(|f| crate::build::files::rel_path(root, f)));
         } else if root.join(format!("{name}.py")).is_file() {
             out.push(format!("{name}.py"));
         }

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use freeze_payload::{FORMAT_VERSION, ModuleKind, Payload, RUSTPYTHON_VERSION};
 use serde::Serialize;
 
-use crate::container;
 use crate::error::Error;
+use crate::output::container;
 
 #[derive(Debug, Serialize)]
 pub struct Inspection {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::Error;
-use crate::target::Target;
+use crate::output::target::Target;
 
 /// The host's stub from the checkout at `root`, built (incrementally) by cargo.
 pub fn host(root: &Path) -> Result<PathBuf, Error> {
@@ -25,7 +25,7 @@ pub fn host(root: &Path) -> Result<PathBuf, Error> {
         .target_directory
         .as_std_path()
         .join(profile)
-        .join(crate::target::host_stub_file_name());
+        .join(crate::output::target::host_stub_file_name());
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.arg("build").arg("--manifest-path").arg(&manifest);
     cmd.args(["-p", "runtime-stub", "--ignore-rust-version"]);
@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn the_checkouts_recipes_name_known_targets_and_not_msvc() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let buildable: Vec<&str> = crate::target::TARGETS
+        let buildable: Vec<&str> = crate::output::target::TARGETS
             .iter()
             .filter(|t| can_build(root, t))
             .map(|t| t.triple)
@@ -140,7 +140,7 @@ mod tests {
         );
         assert!(!can_build(
             Path::new("/nonexistent"),
-            &crate::target::TARGETS[0]
+            &crate::output::target::TARGETS[0]
         ));
     }
 }

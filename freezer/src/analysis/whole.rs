@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::distribution::{Distribution, Index, LAUNCHER_GROUPS};
-use crate::graph::{Graph, Node};
-use crate::resolve::{Resolved, Resolver};
+use crate::analysis::distribution::{Distribution, Index, LAUNCHER_GROUPS};
+use crate::analysis::graph::{Graph, Node};
+use crate::analysis::resolve::{Resolved, Resolver};
 
 /// A distribution bundled whole, and the reason.
 #[derive(Debug, Clone, Serialize)]

@@ -1,7 +1,7 @@
 //! One layer for executable formats. Each format's file answers the same four
 //! questions — what is this file ([`identify`], from its first bytes), can it take a
 //! payload ([`check_stub`]), where is an output's payload ([`find_payload`]), and put one
-//! in ([`embed`]). Which target wants which kind of stub is [`crate::target`]'s concern — ELF in a non-allocated section, PE in an `RT_RCDATA` resource,
+//! in ([`embed`]). Which target wants which kind of stub is [`crate::output::target`]'s concern — ELF in a non-allocated section, PE in an `RT_RCDATA` resource,
 //! Mach-O in a new segment (arm64, re-signed ad hoc) or appended data (x86-64).
 //! Headers are read through the `object` crate, except ELF's, whose reader (in
 //! `freeze-payload`) the runtime stub shares.

@@ -8,9 +8,9 @@ use std::sync::Mutex;
 
 use freeze_payload::ModuleKind;
 
-use crate::imports::is_identifier;
-use crate::source::{SourceError, decode_source};
-use crate::stdlib;
+use crate::analysis::imports::is_identifier;
+use crate::analysis::stdlib;
+use crate::build::source::{SourceError, decode_source};
 
 /// Where modules are searched, in order.
 #[derive(Debug, Clone)]

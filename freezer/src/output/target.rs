@@ -1,9 +1,9 @@
 //! Targets `freeze` can build for: their triples, the stub each needs (object format
-//! and architecture, see [`crate::container`]), and their platform-only native modules.
+//! and architecture, see [`crate::output::container`]), and their platform-only native modules.
 
-use crate::container::article;
-pub use crate::container::{Arch, Format, StubKind};
-use crate::stdlib::{MACOS_NATIVE, UNIX_NATIVE, WINDOWS_NATIVE};
+use crate::analysis::stdlib::{MACOS_NATIVE, UNIX_NATIVE, WINDOWS_NATIVE};
+use crate::output::container::article;
+pub use crate::output::container::{Arch, Format, StubKind};
 
 /// A target triple `freeze --target` knows, and the stub it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 
 use freeze_payload::PayloadBuilder;
 
-use crate::compile::Compiled;
-use crate::data::Collected;
-use crate::graph::Graph;
+use crate::analysis::graph::Graph;
+use crate::build::compile::Compiled;
+use crate::build::data::Collected;
 
 /// How the payload is built beyond what it holds.
 pub struct Packing<'a> {

@@ -1,18 +1,18 @@
 //! The whole walk: the module graph from the entry, then what it implies, as optional
-//! modules — packages known to import plugins by computed names ([`crate::hooks`]), the
-//! standard library's families found by name at run time ([`crate::families`]), and
-//! distributions that come whole ([`crate::whole`]). Each can pull in more; the walk
+//! modules — packages known to import plugins by computed names ([`crate::analysis::hooks`]), the
+//! standard library's families found by name at run time ([`crate::analysis::families`]), and
+//! distributions that come whole ([`crate::analysis::whole`]). Each can pull in more; the walk
 //! goes on from what they add until nothing changes.
 
 use std::collections::BTreeMap;
 
-use crate::cache::Cache;
-use crate::distribution::Index;
-use crate::graph::{Graph, Root, Walker};
-use crate::resolve::{Found, ReadError, Resolved, Resolver};
-use crate::target::Target;
-use crate::whole::{self, Whole};
-use crate::{families, hooks};
+use crate::analysis::distribution::Index;
+use crate::analysis::graph::{Graph, Root, Walker};
+use crate::analysis::resolve::{Found, ReadError, Resolved, Resolver};
+use crate::analysis::whole::{self, Whole};
+use crate::analysis::{families, hooks};
+use crate::build::cache::Cache;
+use crate::output::target::Target;
 
 /// The walk's result.
 pub struct Walk {

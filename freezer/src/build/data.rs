@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use freeze_payload::ModuleKind;
 
+use crate::analysis::graph::Graph;
+use crate::analysis::resolve::{Resolver, Root};
+use crate::build::files::{rel_path, walk_all};
 use crate::error::Error;
-use crate::files::{rel_path, walk_all};
-use crate::graph::Graph;
-use crate::resolve::{Resolver, Root};
 
 /// One data file: its `/`-separated path in the payload, and its bytes.
 #[derive(Debug, Clone)]
@@ -156,12 +156,12 @@ pub fn collect(
         .collect();
     for root in &resolver.roots {
         let Root::Dir(root) = root else { continue };
-        for dist_info in crate::distribution::dist_info_dirs(root) {
+        for dist_info in crate::analysis::distribution::dist_info_dirs(root) {
             let names = top_level_names(&dist_info);
             if !names.iter().any(|n| tops.contains(n.as_str())) {
                 continue;
             }
-            let dist = crate::distribution::metadata_name(&dist_info);
+            let dist = crate::analysis::distribution::metadata_name(&dist_info);
             for name in &names {
                 out.distributions
                     .entry(name.clone())

@@ -4,13 +4,13 @@
 use rustpython_compiler::{CompileError, CompileOpts, Mode};
 use rustpython_compiler_core::frozen::FrozenCodeObject;
 
-use crate::cache::{self, Cache};
-use crate::graph::{Graph, Node};
+use crate::analysis::graph::{Graph, Node};
+use crate::build::cache::{self, Cache};
+use crate::build::source::{SourceError, line_of};
 use crate::progress::Progress;
-use crate::source::{SourceError, line_of};
 
 /// Compiled code in the cache: RustPython's frozen form, keyed by source, file name and
-/// optimisation level (the compiler's identity is in every key, see [`crate::cache`]).
+/// optimisation level (the compiler's identity is in every key, see [`crate::build::cache`]).
 const CODE: cache::Kind = cache::Kind {
     name: "code",
     version: 1,

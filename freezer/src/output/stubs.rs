@@ -1,14 +1,14 @@
 //! Finding the runtime stub for a freeze: `--stub`, `FREEZE_STUB`, the stub directory
 //! (`FREEZE_STUB_DIR` or the directory holding `freeze`, where a release keeps
 //! `runtime-stub-TRIPLE[.exe]`), and in a source checkout the stub built on demand
-//! ([`crate::stub_build`]). Both `freeze --target` and `--list-targets` go through
+//! ([`crate::output::stub_build`]). Both `freeze --target` and `--list-targets` go through
 //! [`resolve`], so they never disagree about which stub a target gets.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::stub_build;
-use crate::target::{self, HOST, Target};
+use crate::output::stub_build;
+use crate::output::target::{self, HOST, Target};
 
 /// Where the stub came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +187,7 @@ pub fn target_statuses() -> Vec<TargetStatus> {
 fn check_head(target: &Target, path: PathBuf, source: StubSource) -> StubState {
     match read_head(&path) {
         Err(e) => StubState::Unusable(path, format!("cannot be read: {e}")),
-        Ok(head) => match crate::container::identify(&head) {
+        Ok(head) => match crate::output::container::identify(&head) {
             Err(not) => StubState::Unusable(path, format!("is {}", not.what())),
             Ok(kind) if !target.accepts(&kind) => {
                 let why = format!("is {kind}, but this target needs {}", target.needs());
@@ -202,7 +202,7 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut head = Vec::new();
     std::fs::File::open(path)?
-        .take(crate::container::HEADER_PROBE_LEN as u64)
+        .take(crate::output::container::HEADER_PROBE_LEN as u64)
         .read_to_end(&mut head)?;
     Ok(head)
 }

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::graph::Graph;
-use crate::resolve::{Resolved, Resolver};
+use crate::analysis::graph::Graph;
+use crate::analysis::resolve::{Resolved, Resolver};
 
 /// (bundled module that triggers the hook, modules that come along: a package brings all
 /// its submodules).

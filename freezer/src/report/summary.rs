@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::compile::{Compiled, Skipped};
-use crate::data::Collected;
+use crate::analysis::graph::Site;
+use crate::analysis::walk::Walk;
+use crate::build::compile::{Compiled, Skipped};
+use crate::build::data::Collected;
 use crate::error::Error;
-use crate::fsutil;
-use crate::graph::Site;
-use crate::walk::Walk;
+use crate::output::fsutil;
 
 /// An import that found nothing (or was excluded), and who asked for it.
 #[derive(Debug, Clone, Serialize)]
@@ -77,7 +77,7 @@ pub struct Report {
     pub optional_missing: Vec<Missing>,
     pub excluded: Vec<Missing>,
     /// Distributions bundled whole (all their modules and data), and why.
-    pub whole_distributions: Vec<crate::whole::Whole>,
+    pub whole_distributions: Vec<crate::analysis::whole::Whole>,
     /// Optional modules left out because they cannot be read or do not compile.
     pub skipped_modules: Vec<Skipped>,
     /// Compiled extensions imported inside `try`: left out, the importer's fallback runs.
@@ -93,8 +93,8 @@ pub struct Report {
 }
 
 fn extension_reports(
-    graph: &crate::graph::Graph,
-    which: impl Fn(&crate::graph::ExtensionImport) -> bool,
+    graph: &crate::analysis::graph::Graph,
+    which: impl Fn(&crate::analysis::graph::ExtensionImport) -> bool,
 ) -> Vec<ExtensionReport> {
     graph
         .extensions
@@ -102,7 +102,7 @@ fn extension_reports(
         .filter(|e| which(e))
         .map(|e| ExtensionReport {
             module: e.module.clone(),
-            file: crate::resolve::display(&e.file),
+            file: crate::analysis::resolve::display(&e.file),
             importer: format!("{}:{}", e.site.file, e.site.line),
             chain: e.chain.join(" → "),
         })

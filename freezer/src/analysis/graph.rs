@@ -1,12 +1,12 @@
 //! The module graph: from the entry, every module it imports, transitively — each
-//! module's imports read by [`crate::imports`], each name found by [`crate::resolve`].
+//! module's imports read by [`crate::analysis::imports`], each name found by [`crate::analysis::resolve`].
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 
-use crate::cache::Cache;
-use crate::imports::{self, Import, When, guard_repeated_imports};
-use crate::resolve::{Found, ReadError, Resolved, Resolver, display};
+use crate::analysis::imports::{self, Import, When, guard_repeated_imports};
+use crate::analysis::resolve::{Found, ReadError, Resolved, Resolver, display};
+use crate::build::cache::Cache;
 
 /// An import statement's place, for messages.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
