@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::distribution::Index;
+use crate::analysis::dist::Index;
 use crate::analysis::entry::{Located, Start};
 use crate::analysis::resolve::{Resolver, Root};
 use crate::analysis::walk::{self, Walk};
@@ -142,6 +142,7 @@ impl<'a> Build<'a> {
         data::collect(
             &walk.graph,
             &self.resolver,
+            &self.index,
             &whole_data,
             &self.opts.add_data,
         )

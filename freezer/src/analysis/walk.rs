@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::distribution::Index;
+use crate::analysis::dist::Index;
 use crate::analysis::graph::{Graph, Root, Walker};
 use crate::analysis::resolve::{Found, ReadError, Resolved, Resolver};
 use crate::analysis::whole::{self, Whole};

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::analysis::distribution::{Distribution, Index, LAUNCHER_GROUPS};
+use crate::analysis::dist::{Distribution, Index, LAUNCHER_GROUPS};
 use crate::analysis::graph::{Graph, Node};
 use crate::analysis::resolve::{Resolved, Resolver};
 
