@@ -122,6 +122,24 @@ struct Cli {
     #[arg(long)]
     no_source: bool,
 
+    /// Treat every warning as an error (for CI): the build fails and leaves no output.
+    ///
+    /// Example: `freeze --strict app.py -o app`.
+    #[arg(long)]
+    strict: bool,
+
+    /// Take installed distributions from this environment: a Python interpreter or a virtual environment's directory.
+    ///
+    /// Example: `--python .venv` or `--python /opt/app/bin/python`. Default: VIRTUAL_ENV, else CONDA_PREFIX, else .venv at the project root.
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+
+    /// Build even though MODULE (or a submodule) is missing and imported as the program starts (repeatable).
+    ///
+    /// Example: `--allow-missing colorama` when that import is never reached on the target.
+    #[arg(long = "allow-missing", value_name = "MODULE")]
+    allow_missing: Vec<String>,
+
     /// Print only errors.
     ///
     /// Example: `freeze -q app.py -o app` in a CI step.
@@ -191,11 +209,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", list_targets());
         return Ok(());
     }
+    let strict = cli.strict;
     let (opts, Chatter { quiet, verbose }) = options(cli).map_err(anyhow::Error::msg)?;
     let progress = Terminal::new(verbose);
     let result = freezer::freeze_with(&opts, &progress);
     progress.clear();
-    print_summary(&result?, quiet);
+    let warnings = print_summary(&result?, quiet, verbose);
+    if strict && warnings > 0 {
+        // The output is not left behind for a build --strict refuses.
+        let _ = std::fs::remove_file(&opts.output);
+        anyhow::bail!(
+            "--strict: {} (see above); the output was not kept",
+            plural(warnings, "warning")
+        );
+    }
     Ok(())
 }
 
@@ -369,12 +396,15 @@ fn options(cli: Cli) -> Result<(Options, Chatter), String> {
         excludes: config.exclude.into_iter().chain(cli.excludes).collect(),
         add_data,
         report: cli.report.or(config.report),
+        python: cli.python,
+        allow_missing: cli.allow_missing,
         plugins: !(cli.no_plugins || config.no_plugins.unwrap_or(false)),
     };
     Ok((opts, chatter))
 }
 
-fn print_summary(report: &freezer::Report, quiet: bool) {
+/// Print the warnings and the summary line; returns how many warnings there were.
+fn print_summary(report: &freezer::Report, quiet: bool, verbose: bool) -> usize {
     let mut warnings = 0;
     let mut warn = |message: String| {
         warnings += 1;
@@ -382,9 +412,10 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
             eprintln!("{} {message}", label("warning:", "1;33"));
         }
     };
+    // The standard library's own platform-specific imports (winreg, nt, …) are expected
+    // to be missing; only the program's are worth a warning, and one line says them all.
+    let mut lazy_missing = Vec::new();
     for missing in &report.missing {
-        // The standard library's own platform-specific imports (winreg, nt, …) are
-        // expected to be missing; only the program's are worth a warning.
         let sites: Vec<String> = missing
             .importers
             .iter()
@@ -392,12 +423,23 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
             .map(|s| format!("{}:{}", s.file, s.line))
             .collect();
         if !sites.is_empty() {
-            warn(format!(
-                "module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
+            lazy_missing.push(format!(
+                "{} (imported at {})",
                 missing.module,
                 sites.join(", ")
             ));
         }
+    }
+    if !lazy_missing.is_empty() {
+        let list = if verbose {
+            format!(": {}", lazy_missing.join("; "))
+        } else {
+            " (-v lists them)".to_owned()
+        };
+        warn(format!(
+            "{} not found, imported only inside functions or under a guard; the program raises ModuleNotFoundError if it runs such an import{list}",
+            plural(lazy_missing.len(), "module")
+        ));
     }
     for ext in &report.lazy_extensions {
         warn(format!(
@@ -412,7 +454,10 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
         ));
     }
     if quiet {
-        return;
+        return warnings;
+    }
+    if let Some(env) = &report.environment {
+        eprintln!("environment: {} ({})", env.prefix.display(), env.why);
     }
     let data_bytes: usize = report.data.iter().map(|d| d.bytes).sum();
     let data = match report.data.len() {
@@ -434,6 +479,7 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
             n => format!(", {}", plural(n, "warning")),
         }
     );
+    warnings
 }
 
 fn human_bytes(n: usize) -> String {

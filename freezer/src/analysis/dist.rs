@@ -13,7 +13,6 @@ pub mod record;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::analysis::imports::is_identifier;
 use crate::analysis::resolve::{Found, Root};
 use crate::build::files::{rel_path, walk_all};
 use editable::DirectUrl;
@@ -27,14 +26,17 @@ pub struct Distribution {
     pub name: String,
     /// Its METADATA's fields.
     pub metadata: Metadata,
-    /// Index of the search root it is installed on.
+    /// Index of the search root it is installed on (where its `.dist-info` is).
     pub root: usize,
+    /// Index of the search root its modules and data are on: its own root, or for an
+    /// editable install the source directory its `.pth` file or finder points at.
+    pub code_root: usize,
     /// Its `.dist-info` directory.
     pub dist_info: PathBuf,
     /// Dotted names of its Python modules (packages by their `__init__.py`), sorted.
     pub modules: Vec<String>,
     /// Its other files inside its packages' directories (`/`-separated, relative to the
-    /// root): package data.
+    /// code root): package data.
     pub data: Vec<String>,
     /// The files of its `.dist-info` that travel with it (`/`-separated, relative to the
     /// root): METADATA, RECORD, entry points, licences.
@@ -48,7 +50,7 @@ pub struct Distribution {
     /// The `.pth` files and setuptools `__editable__` finder modules its RECORD lists
     /// (paths relative to the root): how an editable install points at its source.
     pub editable_hooks: Vec<String>,
-    /// Its Python files, relative to the root, for finding a module's owner.
+    /// Its Python files, relative to the code root, for finding a module's owner.
     code: BTreeSet<String>,
 }
 
@@ -66,11 +68,11 @@ impl Index {
         let mut dists = Vec::new();
         for (index, root) in roots.iter().enumerate() {
             let Root::Dir(dir) = root else { continue };
-            dists.extend(
-                dist_info_dirs(dir)
-                    .iter()
-                    .map(|d| Distribution::read(dir, d, index)),
-            );
+            for dist_info in dist_info_dirs(dir) {
+                let mut dist = Distribution::read(dir, &dist_info, index);
+                dist.find_source_tree(roots);
+                dists.push(dist);
+            }
         }
         Index { dists }
     }
@@ -82,7 +84,7 @@ impl Index {
         }
         self.dists
             .iter()
-            .find(|d| d.root == found.root && d.code.contains(&found.origin))
+            .find(|d| d.code_root == found.root && d.code.contains(&found.origin))
     }
 
     /// A distribution by its name, compared as installers do (`Foo_Bar` = `foo-bar`).
@@ -119,6 +121,13 @@ pub fn is_code_or_cache(name: &str) -> bool {
         .any(|ext| name.ends_with(ext))
 }
 
+/// A file or directory name `importlib.import_module` can reach as a module name part:
+/// any name without a dot or white space (`unicode17-0-0` of rich is loaded by a computed
+/// name, though no `import` statement could name it).
+fn is_importable(part: &str) -> bool {
+    !part.is_empty() && !part.contains(['.', ' ', '\t'])
+}
+
 /// What a distribution's files are: modules (with the files that hold them) and data.
 #[derive(Default)]
 struct Files {
@@ -139,7 +148,7 @@ impl Files {
                 if parts.last() == Some(&"__init__") {
                     parts.pop();
                 }
-                if !parts.is_empty() && parts.iter().all(|p| is_identifier(p)) {
+                if !parts.is_empty() && parts.iter().all(|p| is_importable(p)) {
                     out.modules.insert(parts.join("."));
                     out.code.insert(path);
                 }
@@ -183,6 +192,7 @@ impl Distribution {
                 .unwrap_or_else(|| name_of_dir(dist_info)),
             metadata,
             root: index,
+            code_root: index,
             dist_info: dist_info.to_path_buf(),
             modules: files.modules.into_iter().collect(),
             data: files.data,
@@ -207,6 +217,80 @@ impl Distribution {
             .flatten()
             .map(|e| e.name.as_str())
     }
+}
+
+impl Distribution {
+    /// Whether an installer marked it editable, or its RECORD lists a hook that points
+    /// at a source tree.
+    pub fn is_editable(&self) -> bool {
+        self.direct_url.as_ref().is_some_and(|u| u.editable) || !self.editable_hooks.is_empty()
+    }
+
+    /// An editable install's modules are in its source tree, which its hooks put on the
+    /// path as another root: find that root and read the modules of its top-level names
+    /// from it.
+    fn find_source_tree(&mut self, roots: &[Root]) {
+        let hook_modules: Vec<&str> = self
+            .editable_hooks
+            .iter()
+            .filter_map(|h| h.strip_suffix(".py"))
+            .collect();
+        if self.editable_hooks.is_empty()
+            || self
+                .modules
+                .iter()
+                .any(|m| !hook_modules.contains(&m.as_str()))
+        {
+            return;
+        }
+        let Root::Dir(site) = &roots[self.root] else {
+            return;
+        };
+        let dirs: Vec<PathBuf> = self
+            .editable_hooks
+            .iter()
+            .flat_map(|hook| source_dirs(&site.join(hook)))
+            .collect();
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let found = roots.iter().enumerate().find_map(|(i, root)| match root {
+            Root::Dir(dir)
+                if i != self.root && dirs.iter().any(|d| canonical(d) == canonical(dir)) =>
+            {
+                Some((i, dir))
+            }
+            _ => None,
+        });
+        let Some((index, dir)) = found else { return };
+        let names = editable::project_packages(dir, &self.name, &self.top_level);
+        let mut paths = Vec::new();
+        for name in &names {
+            let mut files = Vec::new();
+            if dir.join(name).is_dir() {
+                walk_all(&dir.join(name), &mut files);
+            } else {
+                files.push(dir.join(format!("{name}.py")));
+            }
+            paths.extend(files.iter().map(|f| rel_path(dir, f)));
+        }
+        let files = Files::sort(paths);
+        self.code_root = index;
+        self.modules = files.modules.into_iter().collect();
+        self.data = files.data;
+        self.code = files.code;
+        self.top_level.extend(names);
+    }
+}
+
+/// The directories an editable hook (a `.pth` file or a finder module) points at.
+fn source_dirs(hook: &Path) -> Vec<PathBuf> {
+    if hook.extension().is_some_and(|e| e == "pth") {
+        return editable::pth_dirs(hook);
+    }
+    let source = std::fs::read_to_string(hook).unwrap_or_default();
+    editable::finder_mapping(&source)
+        .into_values()
+        .filter_map(|target| target.parent().map(Path::to_path_buf))
+        .collect()
 }
 
 /// `pygments` of `pygments-2.17.2.dist-info`.
@@ -303,7 +387,7 @@ mod tests {
         let dist = Distribution::read(root.path(), &info, 0);
         assert_eq!(dist.name, "Pkg");
         assert_eq!(dist.metadata.version.as_deref(), Some("1.0"));
-        assert_eq!(dist.modules, ["pkg"]);
+        assert_eq!(dist.modules, ["pkg", "pkg.bad-name"]);
         assert_eq!(dist.data, ["pkg/data.txt"]);
         assert_eq!(dist.editable_hooks, ["_pkg.pth"]);
         assert_eq!(dist.top_level.iter().collect::<Vec<_>>(), ["pkg"]);

@@ -1,11 +1,12 @@
 //! Stage 1–2: what the program is and what it reaches. [`entry`] (what runs as
 //! `__main__`) → [`imports`] (what a source imports) and [`resolve`] (where a name is
 //! found) → [`graph`] (the walk) → [`walk`] (with [`hooks`], [`families`] and
-//! [`whole`] distributions, read through [`dist`]; the standard library from
+//! [`whole`] distributions, read through [`dist`] from the [`environment`]; the standard library from
 //! [`stdlib`]).
 
 pub mod dist;
 pub mod entry;
+pub mod environment;
 pub mod families;
 pub mod graph;
 pub mod hooks;

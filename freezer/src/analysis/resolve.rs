@@ -92,6 +92,10 @@ pub struct Resolver {
     pub roots: Vec<Root>,
     /// Modules (and their submodules) never bundled.
     pub excludes: BTreeSet<String>,
+    /// The first `own_roots` roots hold the program's own source (the entry's directory,
+    /// `--path`, the project's `src/`); the others, installed distributions and the
+    /// standard library.
+    pub own_roots: usize,
     answers: Mutex<HashMap<String, Resolved>>,
 }
 
@@ -100,8 +104,15 @@ impl Resolver {
         Resolver {
             roots,
             excludes,
+            own_roots: 0,
             answers: Mutex::default(),
         }
+    }
+
+    /// The same resolver, with the first `own_roots` roots the program's own.
+    pub fn with_own_roots(mut self, own_roots: usize) -> Self {
+        self.own_roots = own_roots;
+        self
     }
 
     pub fn is_excluded(&self, name: &str) -> bool {

@@ -51,7 +51,9 @@ pub fn walk(
             .into_iter()
             .chain(families::extra_modules(graph, resolver));
         more.extend(by_host.map(|(name, (host, why))| (name, (Some(host), why))));
-        let wholes = whole::extend(graph, index, resolver, plugins, &mut whole);
+        let wholes = whole::extend(graph, index, resolver, plugins, &mut whole)
+            .into_iter()
+            .chain(whole::own_packages(graph, index, resolver));
         more.extend(wholes.into_iter().map(|(name, why)| (name, (None, why))));
         let mut changed = false;
         for (name, (host, why)) in more {
@@ -94,6 +96,11 @@ impl Walk {
                 .missing
                 .retain(|module, _| !target.has_native_module(module));
         }
+        let elsewhere = |module: &str| crate::output::target::native_elsewhere(target, module);
+        self.graph.missing.retain(|module, _| !elsewhere(module));
+        self.graph.missing_at_start.retain(|module, _| {
+            !elsewhere(module) && !target.is_some_and(|t| t.has_native_module(module))
+        });
         self
     }
 }

@@ -3,7 +3,7 @@
 //! (hatchling, PDM, uv, Poetry, setuptools' compat mode) and setuptools' `__editable__`
 //! finder modules (a `MAPPING` of top-level names to source directories).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// `direct_url.json`.
@@ -75,6 +75,56 @@ pub fn pth_dirs(pth: &Path) -> Vec<PathBuf> {
         .map(|line| base.join(line))
         .filter(|dir| dir.is_dir())
         .collect()
+}
+
+/// Directory names at the top of a source tree that are never the project's packages.
+const NOT_PACKAGES: &[&str] = &[
+    "tests",
+    "test",
+    "docs",
+    "doc",
+    "examples",
+    "benchmarks",
+    "build",
+    "dist",
+    "scripts",
+];
+/// Files at the top of a source tree that are never the project's modules.
+const NOT_MODULES: &[&str] = &["setup", "conftest", "noxfile", "fabfile", "tasks"];
+
+/// The project's top-level packages and modules in a source directory an editable
+/// install points at: those `top_level.txt` names; else the one named as the project
+/// (`my-app` → `my_app`); else every package and module there except tests, docs and
+/// build scripts.
+pub fn project_packages(dir: &Path, project: &str, top_level: &BTreeSet<String>) -> Vec<String> {
+    let exists = |name: &str| dir.join(name).is_dir() || dir.join(format!("{name}.py")).is_file();
+    let listed: Vec<String> = top_level.iter().filter(|n| exists(n)).cloned().collect();
+    if !listed.is_empty() {
+        return listed;
+    }
+    let own = project.to_ascii_lowercase().replace(['-', '.'], "_");
+    if exists(&own) {
+        return vec![own];
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if path.is_dir() && path.join("__init__.py").is_file() {
+                (!NOT_PACKAGES.contains(&name.as_str())).then_some(name)
+            } else {
+                let stem = name.strip_suffix(".py")?;
+                (!NOT_MODULES.contains(&stem)).then(|| stem.to_owned())
+            }
+        })
+        .filter(|n| crate::analysis::imports::is_identifier(n))
+        .collect();
+    names.sort();
+    names
 }
 
 /// `MAPPING = {'todo': '/home/me/todo/src/todo'}` of a setuptools `__editable__` finder

@@ -1,4 +1,6 @@
-//! `METADATA` (core metadata, RFC 822 headers): name, version and licence fields.
+//! `METADATA` (core metadata, RFC 822 headers): name, version and licence fields. The
+//! header block is all that is read; a small parser, since a mail-parsing crate would bring
+//! charset decoding the format does not use (METADATA is UTF-8).
 
 /// What a distribution's METADATA says about it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,13 +20,9 @@ pub struct Metadata {
 impl Metadata {
     /// Parse the header block of a METADATA file (the body, a description, is ignored).
     pub fn parse(bytes: &[u8]) -> Self {
-        let Ok((headers, _)) = mailparse::parse_headers(bytes) else {
-            return Self::default();
-        };
         let mut out = Metadata::default();
-        for header in headers {
-            let value = header.get_value().trim().to_owned();
-            match header.get_key().to_ascii_lowercase().as_str() {
+        for (key, value) in headers(&String::from_utf8_lossy(bytes)) {
+            match key.to_ascii_lowercase().as_str() {
                 "name" => out.name = out.name.or(Some(value)),
                 "version" => out.version = out.version.or(Some(value)),
                 "license" => out.license = out.license.or(Some(value)),
@@ -40,6 +38,26 @@ impl Metadata {
         }
         out
     }
+}
+
+/// The `Key: value` headers before the first blank line; a line starting with white
+/// space continues the previous value (RFC 822 folding), joined with one space.
+fn headers(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = out.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((key, value)) = line.split_once(':') {
+            out.push((key.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
