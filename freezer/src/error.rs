@@ -55,8 +55,6 @@ pub enum Error {
     Extension(#[from] UnloadableExtension),
     #[error(transparent)]
     MissingImport(#[from] MissingImport),
-    #[error("--entry {0} is not MODULE:FUNCTION (e.g. mypkg.cli:main)")]
-    BadFunctionEntry(String),
     #[error("--add-data {0}: {1}")]
     AddData(String, String),
     #[error("--include {0}: no such module on the search path")]

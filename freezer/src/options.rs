@@ -44,6 +44,8 @@ pub struct Options {
     /// Missing modules (and their submodules) the build may leave out even when they are
     /// imported as the program starts (`--allow-missing`).
     pub allow_missing: Vec<String>,
+    /// Every warning fails the build (`--strict`).
+    pub strict: bool,
     /// Bundle the installed plugins of bundled distributions (entry points in a group
     /// they read).
     pub plugins: bool,

@@ -60,8 +60,9 @@ pub struct Graph {
     pub dynamic: Vec<Site>,
     /// Modules the VM provides natively that the program reaches (`time`, `_codecs` …).
     pub native: BTreeSet<String>,
-    /// Imports of optional modules that found nothing: not warnings, since CPython fails
-    /// only if such a module is imported.
+    /// Imports of optional modules, or under a guard (`try`, a platform test), that found
+    /// nothing: not warnings, since CPython fails only if such a module is imported and
+    /// the guard lets the error through.
     pub optional_missing: BTreeMap<String, BTreeSet<Site>>,
     /// Optional modules left out because their source cannot be read: (name, why).
     pub unreadable: Vec<(String, String)>,
@@ -378,7 +379,8 @@ impl<'r> Walker<'r> {
                     };
                     graph.missing_at_start.entry(name.clone()).or_insert(at);
                 }
-                let missing = if from.optional {
+                // Under a guard (try, a platform test) the importer has its own answer.
+                let missing = if from.optional || from.guarded || import.in_try {
                     &mut graph.optional_missing
                 } else {
                     &mut graph.missing

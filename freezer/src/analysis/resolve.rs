@@ -68,9 +68,20 @@ impl Found {
     }
 }
 
-/// A path as shown to a user: without a leading `./`.
+/// A path as shown to a user: relative to the current directory when below it, without
+/// a leading `./`.
 pub fn display(path: &Path) -> String {
-    path.strip_prefix(".").unwrap_or(path).display().to_string()
+    let cwd = std::env::current_dir().ok();
+    let path = match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        Some(rel) if !rel.as_os_str().is_empty() => rel,
+        _ => path,
+    };
+    let shown = path.strip_prefix(".").unwrap_or(path).display().to_string();
+    if shown.is_empty() {
+        ".".to_owned()
+    } else {
+        shown
+    }
 }
 
 /// What an import name resolves to.
