@@ -355,17 +355,10 @@ fn settings(cli: Cli) -> anyhow::Result<Settings> {
     Ok(settings::resolve(flags.over(file), cache)?)
 }
 
-/// Print the warnings and the summary line; returns how many warnings there were.
-fn print_summary(report: &freezer::Report, quiet: bool, verbose: bool) -> usize {
-    let mut warnings = 0;
-    let mut warn = |message: String| {
-        warnings += 1;
-        if !quiet {
-            eprintln!("{} {message}", label("warning:", "1;33"));
-        }
-    };
-    // The standard library's own platform-specific imports (winreg, nt, …) are expected
-    // to be missing; only the program's are worth a warning, and one line says them all.
+/// One warning for every missing module imported only inside functions (the list with
+/// `-v`). The standard library's own platform-specific imports (winreg, nt, …) are
+/// expected to be missing; only the program's and its distributions' count.
+fn missing_warning(report: &freezer::Report, verbose: bool) -> Option<String> {
     let mut lazy_missing = Vec::new();
     for missing in &report.missing {
         let sites: Vec<String> = missing
@@ -382,16 +375,31 @@ fn print_summary(report: &freezer::Report, quiet: bool, verbose: bool) -> usize 
             ));
         }
     }
-    if !lazy_missing.is_empty() {
-        let list = if verbose {
-            format!(": {}", lazy_missing.join("; "))
-        } else {
-            " (-v lists them)".to_owned()
-        };
-        warn(format!(
-            "{} not found, imported only inside functions or under a guard; the program raises ModuleNotFoundError if it runs such an import{list}",
-            plural(lazy_missing.len(), "module")
-        ));
+    if lazy_missing.is_empty() {
+        return None;
+    }
+    let list = if verbose {
+        format!(": {}", lazy_missing.join("; "))
+    } else {
+        " (-v lists them)".to_owned()
+    };
+    Some(format!(
+        "{} not found, imported only inside functions; the program raises ModuleNotFoundError if it runs such an import{list}",
+        plural(lazy_missing.len(), "module")
+    ))
+}
+
+/// Print the warnings and the summary line; returns how many warnings there were.
+fn print_summary(report: &freezer::Report, quiet: bool, verbose: bool) -> usize {
+    let mut warnings = 0;
+    let mut warn = |message: String| {
+        warnings += 1;
+        if !quiet {
+            eprintln!("{} {message}", label("warning:", "1;33"));
+        }
+    };
+    if let Some(line) = missing_warning(report, verbose) {
+        warn(line);
     }
     for ext in &report.lazy_extensions {
         warn(format!(
