@@ -28,6 +28,11 @@ pub enum Error {
     Environment(#[from] EnvironmentError),
     #[error("module {0} is implemented inside the runtime and has no source to run as __main__")]
     ModuleNative(String),
+    #[error("cannot create directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,

@@ -51,7 +51,7 @@ struct Cli {
 
     /// Where to write the executable.
     ///
-    /// Example: `-o dist/app`. The directory must exist; the file is replaced only when the build succeeds.
+    /// Example: `-o build/app`. Default: dist/NAME (NAME from the entry; .exe for a Windows target); directories are created; the file is replaced only when the build succeeds.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: Option<PathBuf>,
 
@@ -208,7 +208,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", list_targets());
         return Ok(());
     }
-    let Settings { options, chatter } = settings(cli)?;
+    for settings in all_settings(cli)? {
+        build(settings)?;
+    }
+    Ok(())
+}
+
+/// One build, its warnings and summary printed.
+fn build(Settings { options, chatter }: Settings) -> anyhow::Result<()> {
     let progress = Terminal::new(chatter.verbose);
     let result = freezer::freeze_with(&options, &progress);
     progress.clear();
@@ -348,11 +355,30 @@ impl Cli {
 
 /// Flags over `[tool.freeze]` (from the entry's directory, or the current one) over the
 /// defaults.
-fn settings(cli: Cli) -> anyhow::Result<Settings> {
+/// With no entry in the flags or `[tool.freeze]`, every `[project.scripts]` and
+/// `[project.gui-scripts]` entry of the project, each into `dist/NAME` beside its
+/// `pyproject.toml`.
+fn all_settings(cli: Cli) -> anyhow::Result<Vec<Settings>> {
     let flags = cli.layer();
-    let file = freezer::config::load(&flags.config_dir())?;
-    let cache = freezer::Cache::default_dir().map(freezer::Cache::new);
-    Ok(settings::resolve(flags.over(file), cache)?)
+    let dir = flags.config_dir();
+    let stacked = flags.over(freezer::config::load(&dir)?);
+    let cache = || freezer::Cache::default_dir().map(freezer::Cache::new);
+    let has_entry =
+        stacked.entry.is_some() || stacked.module.is_some() || stacked.function.is_some();
+    let scripts = freezer::config::project_scripts(&dir)?;
+    if has_entry || scripts.is_empty() {
+        return Ok(vec![settings::resolve(stacked, cache())?]);
+    }
+    let mut all = Vec::new();
+    for (name, spec) in scripts {
+        let mut layer = stacked.clone();
+        layer.function = Some(spec.split_whitespace().next().unwrap_or(&spec).to_owned());
+        if stacked.output.is_none() {
+            layer.output = Some(dir.join(settings::output_for(&name, layer.target.as_deref())));
+        }
+        all.push(settings::resolve(layer, cache())?);
+    }
+    Ok(all)
 }
 
 /// One warning for every missing module imported only inside functions (the list with

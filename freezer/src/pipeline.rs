@@ -160,6 +160,17 @@ impl<'a> Build<'a> {
     fn write(&self, payload: &[u8]) -> Result<usize, Error> {
         let stub = &self.stub;
         let out = container::embed(&stub.bytes, &stub.path, &stub.kind, payload)?;
+        if let Some(parent) = self
+            .opts
+            .output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| Error::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
         fsutil::write_atomically(&self.opts.output, &out)?;
         Ok(out.len())
     }
