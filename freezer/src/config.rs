@@ -33,6 +33,48 @@ pub enum ConfigError {
 #[derive(Deserialize)]
 struct Pyproject {
     tool: Option<Tool>,
+    project: Option<Project>,
+}
+
+/// What freeze reads of `[project]`: the launchers an installer would write.
+#[derive(Deserialize, Default)]
+struct Project {
+    #[serde(default)]
+    scripts: std::collections::BTreeMap<String, String>,
+    #[serde(default, rename = "gui-scripts")]
+    gui_scripts: std::collections::BTreeMap<String, String>,
+}
+
+/// The directory whose `pyproject.toml` applies to `start`: the nearest at or above it
+/// holding one (as ruff and uv look), else `start` itself.
+pub fn project_dir(start: &Path) -> PathBuf {
+    let absolute = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    match absolute
+        .ancestors()
+        .find(|d| d.join("pyproject.toml").is_file())
+    {
+        Some(found) if found == absolute => start.to_path_buf(),
+        Some(found) => found.to_path_buf(),
+        None => start.to_path_buf(),
+    }
+}
+
+/// `[project.scripts]` and `[project.gui-scripts]` of `dir/pyproject.toml`: (name,
+/// `module:function`) each, sorted by name; none without the file.
+pub fn project_scripts(dir: &Path) -> Result<Vec<(String, String)>, ConfigError> {
+    let path = dir.join("pyproject.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(Vec::new());
+    };
+    let parsed: Pyproject = toml::from_str(&text).map_err(|e| parse_error(&path, &text, &e))?;
+    let project = parsed.project.unwrap_or_default();
+    let mut all: Vec<(String, String)> = project
+        .scripts
+        .into_iter()
+        .chain(project.gui_scripts)
+        .collect();
+    all.sort();
+    Ok(all)
 }
 
 #[derive(Deserialize)]
@@ -105,6 +147,7 @@ fn rebased(mut layer: Layer, dir: &Path) -> Layer {
     layer.output.as_mut().map(rebase);
     layer.stub.as_mut().map(rebase);
     layer.report.as_mut().map(rebase);
+    layer.python.as_mut().map(rebase);
     layer.path.iter_mut().for_each(rebase);
     for spec in &mut layer.add_data {
         if let Some((src, dest)) = crate::options::split_add_data(spec)

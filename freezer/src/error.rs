@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::graph::UnloadableExtension;
+use crate::analysis::environment::EnvironmentError;
+use crate::analysis::graph::{MissingImport, UnloadableExtension};
 use crate::analysis::resolve::ReadError;
 use crate::build::source::SourceError;
 use crate::output::container::Unusable;
@@ -20,11 +21,18 @@ pub enum Error {
     )]
     EntryIsDirectory(PathBuf),
     #[error(
-        "module {0} not found on the search path (the entry's directory, --path, the standard library)"
+        "module {module} not found; searched {searched}; if it is installed in another environment, pass --python PATH (its interpreter or directory)"
     )]
-    ModuleMissing(String),
+    ModuleMissing { module: String, searched: String },
+    #[error(transparent)]
+    Environment(#[from] EnvironmentError),
     #[error("module {0} is implemented inside the runtime and has no source to run as __main__")]
     ModuleNative(String),
+    #[error("cannot create directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,
@@ -50,6 +58,8 @@ pub enum Error {
     BadStub(#[from] Unusable),
     #[error(transparent)]
     Extension(#[from] UnloadableExtension),
+    #[error(transparent)]
+    MissingImport(#[from] MissingImport),
     #[error("--add-data {0}: {1}")]
     AddData(String, String),
     #[error("--include {0}: no such module on the search path")]

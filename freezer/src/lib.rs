@@ -24,7 +24,7 @@ pub use build::source::SourceError;
 pub use error::Error;
 pub use options::{Options, split_add_data};
 pub use pipeline::embed_file;
-pub use pipeline::{freeze_with, venv_site_packages};
+pub use pipeline::freeze_with;
 pub use progress::{Progress, Silent};
 pub use report::summary::{Missing, Report};
 

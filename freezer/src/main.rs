@@ -51,7 +51,7 @@ struct Cli {
 
     /// Where to write the executable.
     ///
-    /// Example: `-o dist/app`. The directory must exist; the file is replaced only when the build succeeds.
+    /// Example: `-o build/app`. Default: dist/NAME (NAME from the entry; .exe for a Windows target); directories are created; the file is replaced only when the build succeeds.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: Option<PathBuf>,
 
@@ -120,6 +120,24 @@ struct Cli {
     /// Example: `--no-source` when the source must not travel with the binary.
     #[arg(long)]
     no_source: bool,
+
+    /// Treat every warning as an error (for CI): the build fails and leaves no output.
+    ///
+    /// Example: `freeze --strict app.py -o app`.
+    #[arg(long)]
+    strict: bool,
+
+    /// Take installed distributions from this environment: a Python interpreter or a virtual environment's directory.
+    ///
+    /// Example: `--python .venv` or `--python /opt/app/bin/python`. Default: VIRTUAL_ENV, else CONDA_PREFIX, else .venv at the project root.
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+
+    /// Build even though MODULE (or a submodule) is missing and imported as the program starts (repeatable).
+    ///
+    /// Example: `--allow-missing colorama` when that import is never reached on the target.
+    #[arg(long = "allow-missing", value_name = "MODULE")]
+    allow_missing: Vec<String>,
 
     /// Print only errors.
     ///
@@ -190,11 +208,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", list_targets());
         return Ok(());
     }
-    let Settings { options, chatter } = settings(cli)?;
+    for settings in all_settings(cli)? {
+        build(settings)?;
+    }
+    Ok(())
+}
+
+/// One build, its warnings and summary printed.
+fn build(Settings { options, chatter }: Settings) -> anyhow::Result<()> {
     let progress = Terminal::new(chatter.verbose);
     let result = freezer::freeze_with(&options, &progress);
     progress.clear();
-    print_summary(&result?, chatter.quiet);
+    let warnings = print_summary(&result?, chatter.quiet, chatter.verbose);
+    if options.strict && warnings > 0 {
+        // The output is not left behind for a build --strict refuses.
+        let _ = std::fs::remove_file(&options.output);
+        anyhow::bail!(
+            "--strict: {} (see above); the output was not kept",
+            plural(warnings, "warning")
+        );
+    }
     Ok(())
 }
 
@@ -313,30 +346,47 @@ impl Cli {
             target: self.target,
             quiet: set(self.quiet),
             verbose: set(self.verbose),
+            python: self.python,
+            allow_missing: self.allow_missing,
+            strict: set(self.strict),
         }
     }
 }
 
 /// Flags over `[tool.freeze]` (from the entry's directory, or the current one) over the
 /// defaults.
-fn settings(cli: Cli) -> anyhow::Result<Settings> {
+/// With no entry in the flags or `[tool.freeze]`, every `[project.scripts]` and
+/// `[project.gui-scripts]` entry of the project, each into `dist/NAME` beside its
+/// `pyproject.toml`.
+fn all_settings(cli: Cli) -> anyhow::Result<Vec<Settings>> {
     let flags = cli.layer();
-    let file = freezer::config::load(&flags.config_dir())?;
-    let cache = freezer::Cache::default_dir().map(freezer::Cache::new);
-    Ok(settings::resolve(flags.over(file), cache)?)
+    let dir = flags.config_dir();
+    let stacked = flags.over(freezer::config::load(&dir)?);
+    let cache = || freezer::Cache::default_dir().map(freezer::Cache::new);
+    let has_entry =
+        stacked.entry.is_some() || stacked.module.is_some() || stacked.function.is_some();
+    let scripts = freezer::config::project_scripts(&dir)?;
+    if has_entry || scripts.is_empty() {
+        return Ok(vec![settings::resolve(stacked, cache())?]);
+    }
+    let mut all = Vec::new();
+    for (name, spec) in scripts {
+        let mut layer = stacked.clone();
+        layer.function = Some(spec.split_whitespace().next().unwrap_or(&spec).to_owned());
+        if stacked.output.is_none() {
+            layer.output = Some(dir.join(settings::output_for(&name, layer.target.as_deref())));
+        }
+        all.push(settings::resolve(layer, cache())?);
+    }
+    Ok(all)
 }
 
-fn print_summary(report: &freezer::Report, quiet: bool) {
-    let mut warnings = 0;
-    let mut warn = |message: String| {
-        warnings += 1;
-        if !quiet {
-            eprintln!("{} {message}", label("warning:", "1;33"));
-        }
-    };
+/// One warning for every missing module imported only inside functions (the list with
+/// `-v`). The standard library's own platform-specific imports (winreg, nt, …) are
+/// expected to be missing; only the program's and its distributions' count.
+fn missing_warning(report: &freezer::Report, verbose: bool) -> Option<String> {
+    let mut lazy_missing = Vec::new();
     for missing in &report.missing {
-        // The standard library's own platform-specific imports (winreg, nt, …) are
-        // expected to be missing; only the program's are worth a warning.
         let sites: Vec<String> = missing
             .importers
             .iter()
@@ -344,12 +394,38 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
             .map(|s| format!("{}:{}", s.file, s.line))
             .collect();
         if !sites.is_empty() {
-            warn(format!(
-                "module '{}' not found (imported at {}); the program raises ModuleNotFoundError if it runs that import",
+            lazy_missing.push(format!(
+                "{} (imported at {})",
                 missing.module,
                 sites.join(", ")
             ));
         }
+    }
+    if lazy_missing.is_empty() {
+        return None;
+    }
+    let list = if verbose {
+        format!(": {}", lazy_missing.join("; "))
+    } else {
+        " (-v lists them)".to_owned()
+    };
+    Some(format!(
+        "{} not found, imported only inside functions; the program raises ModuleNotFoundError if it runs such an import{list}",
+        plural(lazy_missing.len(), "module")
+    ))
+}
+
+/// Print the warnings and the summary line; returns how many warnings there were.
+fn print_summary(report: &freezer::Report, quiet: bool, verbose: bool) -> usize {
+    let mut warnings = 0;
+    let mut warn = |message: String| {
+        warnings += 1;
+        if !quiet {
+            eprintln!("{} {message}", label("warning:", "1;33"));
+        }
+    };
+    if let Some(line) = missing_warning(report, verbose) {
+        warn(line);
     }
     for ext in &report.lazy_extensions {
         warn(format!(
@@ -364,7 +440,10 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
         ));
     }
     if quiet {
-        return;
+        return warnings;
+    }
+    if let Some(env) = &report.environment {
+        eprintln!("environment: {} ({})", env.prefix.display(), env.why);
     }
     let data_bytes: usize = report.data.iter().map(|d| d.bytes).sum();
     let data = match report.data.len() {
@@ -386,6 +465,7 @@ fn print_summary(report: &freezer::Report, quiet: bool) {
             n => format!(", {}", plural(n, "warning")),
         }
     );
+    warnings
 }
 
 fn human_bytes(n: usize) -> String {

@@ -37,6 +37,15 @@ pub struct Options {
     pub add_data: Vec<(PathBuf, String)>,
     /// Where a JSON report of the build goes.
     pub report: Option<PathBuf>,
+    /// The Python environment to take installed distributions from (`--python`: an
+    /// interpreter or a venv directory); None: found as [`crate::analysis::environment`]
+    /// says.
+    pub python: Option<PathBuf>,
+    /// Missing modules (and their submodules) the build may leave out even when they are
+    /// imported as the program starts (`--allow-missing`).
+    pub allow_missing: Vec<String>,
+    /// Every warning fails the build (`--strict`).
+    pub strict: bool,
     /// Bundle the installed plugins of bundled distributions (entry points in a group
     /// they read).
     pub plugins: bool,

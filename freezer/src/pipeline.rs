@@ -8,8 +8,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::distribution::Index;
+use crate::analysis::dist::Index;
 use crate::analysis::entry::{Located, Start};
+use crate::analysis::environment::{self, Environment};
 use crate::analysis::resolve::{Resolver, Root};
 use crate::analysis::walk::{self, Walk};
 use crate::analysis::whole;
@@ -47,7 +48,8 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         payload_bytes: payload.len(),
         bytes: output_bytes,
     };
-    let report = Report::new(&start.entry_name, &walk, &compiled, &data, output);
+    let mut report = Report::new(&start.entry_name, &walk, &compiled, &data, output);
+    report.environment = build.environment.clone();
     if let Some(path) = &opts.report {
         report.write_json(path)?;
     }
@@ -64,6 +66,8 @@ struct Build<'a> {
     resolver: Resolver,
     /// The installed distributions on the search roots.
     index: Index,
+    /// The environment they come from, and why it was chosen.
+    environment: Option<Environment>,
 }
 
 /// The runtime stub, read and checked once, before anything is compiled.
@@ -86,10 +90,11 @@ impl<'a> Build<'a> {
         let (path, _) = stubs::find_stub(opts.stub.as_deref(), target)?;
         let bytes = read_stub(&path)?;
         let kind = check_stub(&bytes, &path, target)?;
-        let resolver = Resolver::new(
-            search_roots(opts, &located),
-            opts.excludes.iter().cloned().collect::<BTreeSet<_>>(),
-        );
+        let (project, environment) = find_environment(opts, &located)?;
+        let (roots, own_roots) =
+            search_roots(opts, &located, project.as_deref(), environment.as_ref());
+        let excludes = opts.excludes.iter().cloned().collect::<BTreeSet<_>>();
+        let resolver = Resolver::new(roots, excludes).with_own_roots(own_roots);
         let index = Index::scan(&resolver.roots);
         Ok(Build {
             opts,
@@ -99,6 +104,7 @@ impl<'a> Build<'a> {
             stub: Stub { path, bytes, kind },
             resolver,
             index,
+            environment,
         })
     }
 
@@ -126,7 +132,9 @@ impl<'a> Build<'a> {
             cache,
         )?;
         walk.graph.check_extensions()?;
-        Ok(walk.for_target(self.target))
+        let walk = walk.for_target(self.target);
+        walk.graph.check_missing(&self.opts.allow_missing)?;
+        Ok(walk)
     }
 
     fn compile(&self, walk: &mut Walk) -> Result<Compiled, Error> {
@@ -142,6 +150,7 @@ impl<'a> Build<'a> {
         data::collect(
             &walk.graph,
             &self.resolver,
+            &self.index,
             &whole_data,
             &self.opts.add_data,
         )
@@ -151,6 +160,17 @@ impl<'a> Build<'a> {
     fn write(&self, payload: &[u8]) -> Result<usize, Error> {
         let stub = &self.stub;
         let out = container::embed(&stub.bytes, &stub.path, &stub.kind, payload)?;
+        if let Some(parent) = self
+            .opts
+            .output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|source| Error::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
         fsutil::write_atomically(&self.opts.output, &out)?;
         Ok(out.len())
     }
@@ -195,31 +215,55 @@ pub fn embed_file(
     Ok(out.len())
 }
 
-/// Where modules are searched, in order: the entry's directory, `--path`, the active
-/// virtual environment, the standard library.
-fn search_roots(opts: &Options, located: &Located) -> Vec<Root> {
-    let mut roots = vec![Root::Dir(located.app_root.clone())];
-    roots.extend(opts.paths.iter().cloned().map(Root::Dir));
-    if let Some(site) = venv_site_packages() {
-        roots.push(Root::Dir(site));
+/// Where modules are searched, in order: the entry's directory, `--path`, the project's
+/// `src/`, the environment's site-packages and what its `.pth` files and editable finders
+/// add, the standard library. A directory already on the list is not added again.
+/// Returns the roots and how many of the first are the program's own source.
+fn search_roots(
+    opts: &Options,
+    located: &Located,
+    project: Option<&Path>,
+    environment: Option<&Environment>,
+) -> (Vec<Root>, usize) {
+    let mut own = vec![located.app_root.clone()];
+    own.extend(opts.paths.iter().cloned());
+    own.extend(project.map(|p| p.join("src")).filter(|src| src.is_dir()));
+    let mut installed = Vec::new();
+    if let Some(env) = environment {
+        installed.push(env.site_packages.clone());
+        installed.extend(env.extra.iter().cloned());
+    }
+    let mut seen = Vec::new();
+    let mut roots = Vec::new();
+    let mut own_count = 0;
+    for (i, dir) in own.iter().chain(&installed).enumerate() {
+        let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        if !seen.contains(&canonical) {
+            seen.push(canonical);
+            roots.push(Root::Dir(dir.clone()));
+            if i < own.len() {
+                own_count += 1;
+            }
+        }
     }
     roots.push(Root::Stdlib);
-    roots
+    (roots, own_count)
 }
 
-/// The site-packages directory of the active virtual environment (`VIRTUAL_ENV`).
-pub fn venv_site_packages() -> Option<PathBuf> {
-    let venv = PathBuf::from(std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty())?);
-    let windows = venv.join("Lib").join("site-packages");
-    if windows.is_dir() {
-        return Some(windows);
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir(venv.join("lib"))
-        .ok()?
-        .flatten()
-        .map(|e| e.path().join("site-packages"))
-        .filter(|p| p.is_dir())
-        .collect();
-    found.sort();
-    found.pop()
+/// The project root (the nearest directory holding `pyproject.toml`, from the entry's
+/// directory, else the current one) and the environment found for it.
+fn find_environment(
+    opts: &Options,
+    located: &Located,
+) -> Result<(Option<PathBuf>, Option<Environment>), Error> {
+    let project = environment::project_root(&located.app_root)
+        .or_else(|| environment::project_root(Path::new(".")));
+    let var = |name: &str| std::env::var_os(name);
+    let lookup = environment::Lookup {
+        python: opts.python.as_deref(),
+        project_root: project.as_deref(),
+        var: &var,
+    };
+    let found = environment::find(&lookup)?;
+    Ok((project, found))
 }

@@ -46,6 +46,13 @@ pub struct Layer {
     pub quiet: Option<bool>,
     /// Explain every decision (`-v`).
     pub verbose: Option<bool>,
+    /// The environment to take distributions from (`--python`).
+    pub python: Option<PathBuf>,
+    /// Missing modules allowed even when imported at start (`--allow-missing`).
+    #[serde(default)]
+    pub allow_missing: Vec<String>,
+    /// Every warning is an error (`--strict`).
+    pub strict: Option<bool>,
 }
 
 /// How much the build says: `-q` only errors, `-v` every decision.
@@ -114,13 +121,20 @@ impl Layer {
             target: self.target.or(lower.target),
             quiet,
             verbose,
+            python: self.python.or(lower.python),
+            allow_missing: [lower.allow_missing, self.allow_missing].concat(),
+            strict: self.strict.or(lower.strict),
         }
     }
 
     /// The directory whose `pyproject.toml` holds the `[tool.freeze]` for this layer's
-    /// entry: the entry script's directory (a directory entry itself), else the current
-    /// directory.
+    /// entry: the nearest at or above the entry script's directory (a directory entry
+    /// itself), else the current directory.
     pub fn config_dir(&self) -> PathBuf {
+        crate::config::project_dir(&self.entry_dir())
+    }
+
+    fn entry_dir(&self) -> PathBuf {
         match &self.entry {
             Some(entry) if entry.is_dir() => entry.clone(),
             Some(entry) => entry
@@ -130,6 +144,36 @@ impl Layer {
             None => PathBuf::from("."),
         }
     }
+}
+
+/// `dist/NAME` (`dist/NAME.exe` for a Windows target), NAME from the entry: a script's
+/// file stem (a directory entry's name), a module's last part, a function's top-level
+/// module.
+pub fn default_output(entry: &Entry, target: Option<&str>) -> Option<PathBuf> {
+    let name = match entry {
+        Entry::Script(path) => {
+            let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            let named = if path.is_dir() {
+                path.file_name()
+            } else {
+                path.file_stem()
+            };
+            named?.to_string_lossy().into_owned()
+        }
+        Entry::Module(module) => module.rsplit('.').next()?.to_owned(),
+        Entry::Function { module, .. } => module.split('.').next()?.to_owned(),
+    };
+    (!name.is_empty()).then(|| output_for(&name, target))
+}
+
+/// `dist/NAME`, with `.exe` for a Windows target.
+pub fn output_for(name: &str, target: Option<&str>) -> PathBuf {
+    let windows = target.is_some_and(|t| t.contains("windows"));
+    PathBuf::from("dist").join(if windows {
+        format!("{name}.exe")
+    } else {
+        name.to_owned()
+    })
 }
 
 /// The build's settings from the stacked layers and the defaults.
@@ -142,7 +186,10 @@ pub fn resolve(layer: Layer, cache: Option<Cache>) -> Result<Settings, SettingsE
         }
         (None, None, None) => return Err(SettingsError::NoEntry),
     };
-    let output = layer.output.ok_or(SettingsError::NoOutput)?;
+    let output = match layer.output {
+        Some(output) => output,
+        None => default_output(&entry, layer.target.as_deref()).ok_or(SettingsError::NoOutput)?,
+    };
     let add_data = layer
         .add_data
         .iter()
@@ -176,6 +223,9 @@ pub fn resolve(layer: Layer, cache: Option<Cache>) -> Result<Settings, SettingsE
         add_data,
         report: layer.report,
         plugins: !layer.no_plugins.unwrap_or(false),
+        python: layer.python,
+        allow_missing: layer.allow_missing,
+        strict: layer.strict.unwrap_or(false),
     };
     Ok(Settings { options, chatter })
 }
@@ -246,11 +296,33 @@ mod tests {
     }
 
     #[test]
+    fn the_output_defaults_to_dist_and_the_entrys_name() {
+        let out = |f: fn(&mut Layer)| resolve(layer(f), None).unwrap().options.output;
+        assert_eq!(
+            out(|l| l.entry = Some("tool/app.py".into())),
+            Path::new("dist/app")
+        );
+        assert_eq!(
+            out(|l| l.module = Some("pkg.cli".into())),
+            Path::new("dist/cli")
+        );
+        assert_eq!(
+            out(|l| l.function = Some("todo.cli:main".into())),
+            Path::new("dist/todo")
+        );
+        let windows = |l: &mut Layer| {
+            l.entry = Some("app.py".into());
+            l.target = Some("x86_64-pc-windows-gnu".into());
+        };
+        assert_eq!(out(windows), Path::new("dist/app.exe"));
+    }
+
+    #[test]
     fn what_cannot_make_a_build_is_a_typed_error() {
         let err = |l: Layer| resolve(l, None).unwrap_err();
         assert_eq!(err(Layer::default()), SettingsError::NoEntry);
         assert_eq!(
-            err(layer(|l| l.entry = Some("a.py".into()))),
+            err(layer(|l| l.module = Some("".into()))),
             SettingsError::NoOutput
         );
         assert_eq!(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use freeze_payload::{ModuleKind, SCRIPT_MAIN};
 
 use crate::analysis::imports::is_identifier;
-use crate::analysis::resolve::{Found, Resolved, Resolver, Source, script_entry};
+use crate::analysis::resolve::{Found, Resolved, Resolver, Root, Source, display, script_entry};
 use crate::error::Error;
 
 /// What to run as `__main__`.
@@ -154,7 +154,7 @@ fn main_modules(
         Entry::Function { module, attr } => {
             match resolver.resolve(module) {
                 Resolved::Found(_) | Resolved::Native => {}
-                _ => return Err(Error::ModuleMissing(module.clone())),
+                _ => return Err(missing(resolver, module)),
             }
             let first = attr.split('.').next().unwrap_or(attr);
             let text = format!("import sys\nfrom {module} import {first}\nsys.exit({attr}())\n");
@@ -175,12 +175,28 @@ fn main_modules(
                 let main_name = format!("{name}.__main__");
                 match resolver.resolve(&main_name) {
                     Resolved::Found(main) => Ok((vec![found, main], main_name)),
-                    _ => Err(Error::ModuleMissing(main_name)),
+                    _ => Err(missing(resolver, &main_name)),
                 }
             }
             Resolved::Native => Err(Error::ModuleNative(name.clone())),
-            _ => Err(Error::ModuleMissing(name.clone())),
+            _ => Err(missing(resolver, name)),
         },
+    }
+}
+
+/// The error for an entry module found nowhere, naming every root searched.
+fn missing(resolver: &Resolver, module: &str) -> Error {
+    let searched: Vec<String> = resolver
+        .roots
+        .iter()
+        .map(|root| match root {
+            Root::Dir(dir) => display(dir),
+            Root::Stdlib => "the standard library".to_owned(),
+        })
+        .collect();
+    Error::ModuleMissing {
+        module: module.to_owned(),
+        searched: searched.join(", "),
     }
 }
 

@@ -60,11 +60,23 @@ pub struct Graph {
     pub dynamic: Vec<Site>,
     /// Modules the VM provides natively that the program reaches (`time`, `_codecs` …).
     pub native: BTreeSet<String>,
-    /// Imports of optional modules that found nothing: not warnings, since CPython fails
-    /// only if such a module is imported.
+    /// Imports of optional modules, or under a guard (`try`, a platform test), that found
+    /// nothing: not warnings, since CPython fails only if such a module is imported and
+    /// the guard lets the error through.
     pub optional_missing: BTreeMap<String, BTreeSet<Site>>,
     /// Optional modules left out because their source cannot be read: (name, why).
     pub unreadable: Vec<(String, String)>,
+    /// Missing modules whose import runs as the program starts (module level, unguarded,
+    /// in a module imported at start): the first such import of each.
+    pub missing_at_start: BTreeMap<String, MissingAtStart>,
+}
+
+/// An import that will fail as the program starts.
+#[derive(Debug, Clone)]
+pub struct MissingAtStart {
+    pub site: Site,
+    /// Importers from the entry down to the module holding the import.
+    pub chain: Vec<String>,
 }
 
 impl Graph {
@@ -358,7 +370,17 @@ impl<'r> Walker<'r> {
                 });
             }
             Resolved::Missing if must_exist && !sets_sys_modules_alias(self.resolver, &name) => {
-                let missing = if from.optional {
+                if !from.optional && !from.guarded && !import.in_try && !lazy(from, import) {
+                    let mut chain = graph.chain_of(&from.found.name, from.importer.as_ref());
+                    chain.push(from.found.name.clone());
+                    let at = MissingAtStart {
+                        site: site.clone(),
+                        chain,
+                    };
+                    graph.missing_at_start.entry(name.clone()).or_insert(at);
+                }
+                // Under a guard (try, a platform test) the importer has its own answer.
+                let missing = if from.optional || from.guarded || import.in_try {
                     &mut graph.optional_missing
                 } else {
                     &mut graph.missing
@@ -449,6 +471,57 @@ impl Graph {
             chain: ext.chain.join(" → "),
             site: format!("{}:{}", ext.site.file, ext.site.line),
             importer: ext.chain.last().cloned().unwrap_or_default(),
+        })
+    }
+}
+
+/// An unguarded import, run as the program starts, of a module found nowhere: the frozen
+/// program would stop with ModuleNotFoundError, so the build stops instead.
+#[derive(thiserror::Error, Debug)]
+#[error(
+    "module {module} not found, and {site} imports it as the program starts (reached by {chain}); {fix}, leave it out with --exclude {module} if that import is never reached, or build anyway with --allow-missing {top}"
+)]
+pub struct MissingImport {
+    pub module: String,
+    pub top: String,
+    pub site: String,
+    pub chain: String,
+    /// What would provide it.
+    pub fix: String,
+}
+
+impl Graph {
+    /// The first missing module imported at start that `allowed` does not name (a name
+    /// allows its submodules too).
+    pub fn check_missing(&self, allowed: &[String]) -> Result<(), MissingImport> {
+        let allows = |module: &str| {
+            allowed.iter().any(|a| {
+                module == a
+                    || module
+                        .strip_prefix(a.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+            })
+        };
+        let Some((module, at)) = self.missing_at_start.iter().find(|(m, _)| !allows(m)) else {
+            return Ok(());
+        };
+        let top = module.split('.').next().unwrap_or(module).to_owned();
+        let fix = if at.site.stdlib {
+            format!(
+                "the runtime (RustPython's standard library) has no {module}, which the standard library's {} needs; the program cannot use that module frozen",
+                at.chain.last().map_or("module", String::as_str)
+            )
+        } else {
+            format!(
+                "install it into the build's environment (pip install {top}, then pass --python if freeze does not find that environment)"
+            )
+        };
+        Err(MissingImport {
+            module: module.clone(),
+            top,
+            site: format!("{}:{}", at.site.file, at.site.line),
+            chain: at.chain.join(" → "),
+            fix,
         })
     }
 }

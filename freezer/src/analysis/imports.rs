@@ -16,7 +16,7 @@ use crate::build::cache::{self, Cache};
 
 /// Bump whenever what the scanner finds for a source changes: the cache keys import
 /// lists by this version, so an older scanner's answers are never served.
-pub const SCANNER_VERSION: u32 = 3;
+pub const SCANNER_VERSION: u32 = 4;
 
 const IMPORTS: cache::Kind = cache::Kind {
     name: "imports",
@@ -31,7 +31,9 @@ pub struct Import {
     /// Names after `from module import …`: each may be a submodule or an attribute.
     pub from_names: Vec<String>,
     pub line: usize,
-    /// Inside the body of a `try` (so an ImportError there may be handled).
+    /// Inside the body of a `try` (so an ImportError there may be handled), or under an
+    /// `if` on the platform, the Python version or `TYPE_CHECKING` (so it may never run
+    /// where the program does).
     pub in_try: bool,
     /// Wanted only if it exists (a resource anchor, a `find_spec` probe): bundled when
     /// found, no warning when not.
@@ -363,6 +365,16 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 }
                 return;
             }
+            Stmt::If(i) if is_platform_test(&i.test) => {
+                self.visit_expr(&i.test);
+                self.try_depth += 1;
+                self.visit_body(&i.body);
+                for clause in &i.elif_else_clauses {
+                    self.visit_elif_else_clause(clause);
+                }
+                self.try_depth -= 1;
+                return;
+            }
             Stmt::Try(t) => {
                 self.try_depth += 1;
                 self.visit_body(&t.body);
@@ -392,6 +404,39 @@ impl<'a> Visitor<'a> for Scanner<'_> {
         }
         ast::visitor::walk_expr(self, expr);
     }
+}
+
+/// A test on where or how the program runs: `sys.platform`, `os.name`,
+/// `platform.system()`, `sys.version_info`, `sys.implementation`, `TYPE_CHECKING`. What
+/// such an `if` (or its `else`) imports may never run on the target, so a module missing
+/// there is not an error of the build.
+fn is_platform_test(test: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            self.0 |= match expr {
+                Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+                Expr::Attribute(a) => {
+                    let base = match a.value.as_ref() {
+                        Expr::Name(n) => n.id.as_str(),
+                        _ => "",
+                    };
+                    matches!(
+                        (base, a.attr.as_str()),
+                        (_, "TYPE_CHECKING")
+                            | ("sys", "platform" | "version_info" | "implementation")
+                            | ("os", "name")
+                            | ("platform", "system")
+                    )
+                }
+                _ => false,
+            };
+            ast::visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_expr(test);
+    finder.0
 }
 
 /// `__name__ == "__main__"` (either way round).

@@ -1,10 +1,12 @@
 //! Stage 1–2: what the program is and what it reaches. [`entry`] (what runs as
 //! `__main__`) → [`imports`] (what a source imports) and [`resolve`] (where a name is
 //! found) → [`graph`] (the walk) → [`walk`] (with what the [`rules`] add and [`whole`]
-//! distributions, read through [`distribution`]; the standard library from [`stdlib`]).
+//! distributions, read through [`dist`] from the [`environment`]; the standard library
+//! from [`stdlib`]).
 
-pub mod distribution;
+pub mod dist;
 pub mod entry;
+pub mod environment;
 pub mod graph;
 pub mod imports;
 pub mod resolve;

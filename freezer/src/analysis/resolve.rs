@@ -68,9 +68,20 @@ impl Found {
     }
 }
 
-/// A path as shown to a user: without a leading `./`.
+/// A path as shown to a user: relative to the current directory when below it, without
+/// a leading `./`.
 pub fn display(path: &Path) -> String {
-    path.strip_prefix(".").unwrap_or(path).display().to_string()
+    let cwd = std::env::current_dir().ok();
+    let path = match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        Some(rel) if !rel.as_os_str().is_empty() => rel,
+        _ => path,
+    };
+    let shown = path.strip_prefix(".").unwrap_or(path).display().to_string();
+    if shown.is_empty() {
+        ".".to_owned()
+    } else {
+        shown
+    }
 }
 
 /// What an import name resolves to.
@@ -92,6 +103,10 @@ pub struct Resolver {
     pub roots: Vec<Root>,
     /// Modules (and their submodules) never bundled.
     pub excludes: BTreeSet<String>,
+    /// The first `own_roots` roots hold the program's own source (the entry's directory,
+    /// `--path`, the project's `src/`); the others, installed distributions and the
+    /// standard library.
+    pub own_roots: usize,
     answers: Mutex<HashMap<String, Resolved>>,
 }
 
@@ -100,8 +115,15 @@ impl Resolver {
         Resolver {
             roots,
             excludes,
+            own_roots: 0,
             answers: Mutex::default(),
         }
+    }
+
+    /// The same resolver, with the first `own_roots` roots the program's own.
+    pub fn with_own_roots(mut self, own_roots: usize) -> Self {
+        self.own_roots = own_roots;
+        self
     }
 
     pub fn is_excluded(&self, name: &str) -> bool {

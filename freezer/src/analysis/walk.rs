@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::distribution::Index;
+use crate::analysis::dist::Index;
 use crate::analysis::graph::{Graph, Root, Walker};
 use crate::analysis::resolve::{Found, ReadError, Resolved, Resolver};
 use crate::analysis::rules;
@@ -53,7 +53,9 @@ pub fn walk(
                 .into_iter()
                 .map(|(name, (host, why))| (name, (Some(host), why))),
         );
-        let wholes = whole::extend(graph, index, resolver, plugins, &mut whole);
+        let wholes = whole::extend(graph, index, resolver, plugins, &mut whole)
+            .into_iter()
+            .chain(whole::own_packages(graph, index, resolver));
         more.extend(wholes.into_iter().map(|(name, why)| (name, (None, why))));
         let mut changed = false;
         for (name, (host, why)) in more {
@@ -96,6 +98,11 @@ impl Walk {
                 .missing
                 .retain(|module, _| !target.has_native_module(module));
         }
+        let elsewhere = |module: &str| crate::output::target::native_elsewhere(target, module);
+        self.graph.missing.retain(|module, _| !elsewhere(module));
+        self.graph.missing_at_start.retain(|module, _| {
+            !elsewhere(module) && !target.is_some_and(|t| t.has_native_module(module))
+        });
         self
     }
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::analysis::distribution::{Distribution, Index, LAUNCHER_GROUPS};
+use crate::analysis::dist::{Distribution, Index, LAUNCHER_GROUPS};
 use crate::analysis::graph::{Graph, Node};
 use crate::analysis::resolve::{Resolved, Resolver};
 
@@ -142,9 +142,46 @@ pub fn extend(
                 let Resolved::Found(found) = resolver.resolve(&name) else {
                     break;
                 };
-                if i == parts.len() && found.root != dist.root {
+                if i == parts.len() && found.root != dist.code_root {
                     continue;
                 }
+                modules.insert(name, why.clone());
+            }
+        }
+    }
+    modules
+}
+
+/// The program's own top-level packages (found on its own source roots, installed by no
+/// distribution) that the graph reaches, each with every module below it not yet in the
+/// graph and the reason: the program's own code is bundled whole, as a distribution is,
+/// so `pkgutil.iter_modules` and `importlib.import_module` of computed names find what
+/// CPython finds. Excluded modules stay out.
+pub fn own_packages(graph: &Graph, index: &Index, resolver: &Resolver) -> BTreeMap<String, String> {
+    let mut tops: BTreeSet<&str> = BTreeSet::new();
+    for node in graph.modules.values().filter(|n| !n.optional) {
+        let found = &node.found;
+        if found.root < resolver.own_roots && !found.is_stdlib() && index.owner(found).is_none() {
+            tops.insert(found.name.split('.').next().unwrap_or(&found.name));
+        }
+    }
+    let mut modules = BTreeMap::new();
+    for top in tops {
+        let Resolved::Found(package) = resolver.resolve(top) else {
+            continue;
+        };
+        if package.kind == freeze_payload::ModuleKind::Module || package.root >= resolver.own_roots
+        {
+            continue;
+        }
+        let why = format!(
+            "package {top} is the program's own ({}): bundled whole",
+            package.display_path()
+        );
+        for name in resolver.submodules(&package) {
+            if !graph.modules.contains_key(&name)
+                && matches!(resolver.resolve(&name), Resolved::Found(_))
+            {
                 modules.insert(name, why.clone());
             }
         }
@@ -172,7 +209,7 @@ pub fn data_files<'i>(
             if !dir.is_empty() && resolver.is_excluded(&dir) {
                 continue;
             }
-            out.push((dist.root, path.as_str(), dist.name.as_str()));
+            out.push((dist.code_root, path.as_str(), dist.name.as_str()));
         }
     }
     out

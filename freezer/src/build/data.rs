@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use freeze_payload::ModuleKind;
 
+use crate::analysis::dist::{Index, is_code_or_cache};
 use crate::analysis::graph::Graph;
 use crate::analysis::resolve::{Resolver, Root};
 use crate::build::files::{rel_path, walk_all};
@@ -27,13 +28,6 @@ pub struct Collected {
     /// Top-level module name → distribution name (from bundled `.dist-info`).
     pub distributions: BTreeMap<String, String>,
     paths: BTreeSet<String>,
-}
-
-/// Files that are code, caches or build leftovers, never data.
-fn is_code_or_cache(name: &str) -> bool {
-    [".py", ".pyc", ".pyo", ".so", ".pyd", ".dylib", ".dll"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
@@ -71,31 +65,6 @@ fn package_files(dir: &Path, top: bool, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Names a `.dist-info` directory provides at the top level.
-fn top_level_names(dist_info: &Path) -> BTreeSet<String> {
-    if let Ok(text) = std::fs::read_to_string(dist_info.join("top_level.txt")) {
-        return text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect();
-    }
-    let Ok(record) = std::fs::read_to_string(dist_info.join("RECORD")) else {
-        return BTreeSet::new();
-    };
-    record
-        .lines()
-        .filter_map(|line| line.split(',').next())
-        .filter_map(|path| path.split('/').next())
-        .filter(|first| {
-            !first.ends_with(".dist-info") && !first.ends_with(".data") && !first.starts_with("..")
-        })
-        .map(|first| first.trim_end_matches(".py").to_owned())
-        .filter(|n| !n.is_empty() && !n.contains('.'))
-        .collect()
-}
-
 impl Collected {
     /// Add a file unless its path is already taken (first come wins, as on a search path).
     fn add(&mut self, path: String, file: &Path, distribution: Option<&str>) -> Result<(), Error> {
@@ -114,6 +83,7 @@ impl Collected {
 pub fn collect(
     graph: &Graph,
     resolver: &Resolver,
+    index: &Index,
     whole: &[(usize, &str, &str)],
     add_data: &[(PathBuf, String)],
 ) -> Result<Collected, Error> {
@@ -154,25 +124,20 @@ pub fn collect(
         .keys()
         .map(|n| n.split('.').next().unwrap_or(n))
         .collect();
-    for root in &resolver.roots {
-        let Root::Dir(root) = root else { continue };
-        for dist_info in crate::analysis::distribution::dist_info_dirs(root) {
-            let names = top_level_names(&dist_info);
-            if !names.iter().any(|n| tops.contains(n.as_str())) {
-                continue;
-            }
-            let dist = crate::analysis::distribution::metadata_name(&dist_info);
-            for name in &names {
-                out.distributions
-                    .entry(name.clone())
-                    .or_insert_with(|| dist.clone());
-            }
-            let mut files = Vec::new();
-            package_files(&dist_info, false, &mut files);
-            for file in files {
-                let path = rel_path(root, &file);
-                out.add(path, &file, Some(&dist))?;
-            }
+    for dist in &index.dists {
+        if !dist.top_level.iter().any(|n| tops.contains(n.as_str())) {
+            continue;
+        }
+        let Root::Dir(root) = &resolver.roots[dist.root] else {
+            continue;
+        };
+        for name in &dist.top_level {
+            out.distributions
+                .entry(name.clone())
+                .or_insert_with(|| dist.name.clone());
+        }
+        for path in &dist.metadata_files {
+            out.add(path.clone(), &root.join(path), Some(&dist.name))?;
         }
     }
 

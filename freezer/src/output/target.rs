@@ -123,6 +123,20 @@ impl Target {
     }
 }
 
+/// A native module of another platform than `target`'s (the host's when None):
+/// `winreg` on Linux, `termios` on Windows. Its absence is that platform's business.
+pub fn native_elsewhere(target: Option<&Target>, module: &str) -> bool {
+    let top = module.split('.').next().unwrap_or(module);
+    let here = match target {
+        Some(target) => target.has_native_module(top),
+        None => crate::analysis::stdlib::native_modules().contains(top),
+    };
+    let anywhere = [WINDOWS_NATIVE, UNIX_NATIVE, MACOS_NATIVE]
+        .iter()
+        .any(|list| list.contains(&top));
+    anywhere && !here
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

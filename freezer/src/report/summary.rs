@@ -90,6 +90,8 @@ pub struct Report {
     pub dynamic_imports: Vec<String>,
     pub payload_bytes: usize,
     pub output_bytes: usize,
+    /// The Python environment installed distributions came from, and why it was chosen.
+    pub environment: Option<crate::analysis::environment::Environment>,
 }
 
 fn extension_reports(
@@ -201,6 +203,7 @@ impl Report {
                 .collect(),
             payload_bytes: output.payload_bytes,
             output_bytes: output.bytes,
+            environment: None,
         }
     }
 

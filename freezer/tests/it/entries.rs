@@ -44,7 +44,7 @@ fn module_entry_errors() {
     let ctx = Ctx::new();
     assert_eq!(
         ctx.assert_refused(&["-m", "no_such_mod"], "x"),
-        "error: module no_such_mod not found on the search path (the entry's directory, --path, the standard library)\n"
+        "error: module no_such_mod not found; searched ., the standard library; if it is installed in another environment, pass --python PATH (its interpreter or directory)\n"
     );
     ctx.write("pkg/__init__.py", "");
     let err = ctx.assert_refused(&["-m", "pkg"], "x");
@@ -100,13 +100,19 @@ fn search_paths_and_module_attributes_are_under_the_virtual_root() {
          plain <exe>/plain.py <exe>/plain.py  None\n\
          42\n"
     );
-    // Without --path the package is missing: a warning, then ModuleNotFoundError at run time.
-    let run = ctx.freeze().args(["src/main.py", "-o", "app2"]).run();
-    assert_eq!(run.code, Some(0));
+    // Without --path the package is missing and imported at start: the build fails,
+    // naming the import; --allow-missing builds anyway, and the import fails at run time.
+    let err = ctx.assert_refused(&["src/main.py"], "app2");
     assert_contains(
-        &run.stderr,
-        "warning: module 'mylib' not found (imported at src/main.py:1)",
+        &err,
+        "error: module mylib not found, and src/main.py:1 imports it as the program starts (reached by __main__); install it into the build's environment (pip install mylib,",
     );
+    assert_contains(&err, "or build anyway with --allow-missing mylib");
+    let run = ctx
+        .freeze()
+        .args(["src/main.py", "-o", "app2", "--allow-missing", "mylib"])
+        .run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     let run = ctx.run(&ctx.path("app2"), &[], b"");
     assert_eq!(run.code, Some(1));
     assert!(

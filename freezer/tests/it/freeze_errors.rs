@@ -116,19 +116,70 @@ fn is_root() -> bool {
 }
 
 #[test]
-fn missing_import_is_a_warning_naming_importer_and_line() {
+fn a_guarded_missing_import_is_the_programs_business() {
     let ctx = Ctx::with_files(&[(
         "app.py",
-        "import sys\ntry:\n    import not_installed_anywhere\nexcept ImportError:\n    not_installed_anywhere = None\nprint('fallback' if not_installed_anywhere is None else 'fast')\n",
+        "import sys\ntry:\n    import not_installed_anywhere\nexcept ImportError:\n    not_installed_anywhere = None\nif sys.platform == 'win32':\n    import winonly_helper\nprint('fallback' if not_installed_anywhere is None else 'fast')\n",
     )]);
+    let run = ctx.freeze().args(["app.py", "-o", "app"]).run();
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let out = ctx.run(&ctx.path("app"), &[], b"");
+    assert_eq!(out.stdout, "fallback\n");
+}
+
+#[test]
+fn a_missing_import_at_start_fails_the_build_one_inside_a_function_warns() {
+    let ctx = Ctx::with_files(&[
+        ("app.py", "import helper\nprint(helper.go())\n"),
+        (
+            "helper.py",
+            "import not_installed_anywhere\ndef go():\n    return 1\n",
+        ),
+    ]);
+    let err = ctx.assert_refused(&["app.py"], "app");
+    assert_contains(
+        &err,
+        "error: module not_installed_anywhere not found, and helper.py:1 imports it as the program starts (reached by __main__ → helper)",
+    );
+    // Allowed, it builds and fails at run time as CPython does without the module.
+    ctx.assert_same_as_cpython(
+        &["app.py", "--allow-missing", "not_installed_anywhere"],
+        &[],
+    );
+    // Inside a function: one warning line, the list with -v; --strict refuses it.
+    ctx.write(
+        "helper.py",
+        "def go():\n    import not_installed_anywhere\n    return 1\n",
+    );
     let run = ctx.freeze().args(["app.py", "-o", "app"]).run();
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_contains(
         &run.stderr,
-        "warning: module 'not_installed_anywhere' not found (imported at app.py:3)",
+        "warning: 1 module not found, imported only inside functions; the program raises ModuleNotFoundError if it runs such an import (-v lists them)",
     );
-    let out = ctx.run(&ctx.path("app"), &[], b"");
-    assert_eq!(out.stdout, "fallback\n");
+    let run = ctx.freeze().args(["-v", "app.py", "-o", "app"]).run();
+    assert_contains(
+        &run.stderr,
+        "not_installed_anywhere (imported at helper.py:2)",
+    );
+    let run = ctx
+        .freeze()
+        .args(["--strict", "app.py", "-o", "app2"])
+        .run();
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_contains(&run.stderr, "error: --strict: 1 warning");
+    assert!(!ctx.path("app2").exists());
+}
+
+#[test]
+fn a_standard_module_the_runtime_lacks_fails_the_build() {
+    let ctx = Ctx::with_files(&[("app.py", "import tkinter\nprint(tkinter.TkVersion)\n")]);
+    let err = ctx.assert_refused(&["app.py"], "app");
+    assert_contains(
+        &err,
+        "error: module _tkinter not found, and <stdlib>/tkinter/__init__.py:38 imports it as the program starts (reached by __main__ → tkinter); the runtime (RustPython's standard library) has no _tkinter",
+    );
 }
 
 #[test]

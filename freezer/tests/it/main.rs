@@ -14,6 +14,7 @@ mod freeze_errors;
 mod inputs;
 mod processes;
 mod programs;
+mod projects;
 mod pypi;
 mod reproducible;
 mod robustness;

@@ -866,13 +866,11 @@ fn the_target_platforms_own_native_modules_are_not_reported_missing() {
     let run = freeze_for(&ctx, mac.triple, &stubs, "app-mac");
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
-    // Linux's has not: the import would fail there, and freeze says so.
+    // Linux's has not, but the import is macOS's own (and guarded by the platform
+    // test): nothing to warn about on Linux either.
     if !cfg!(target_vendor = "apple") {
         let run = ctx.freeze().args(["app.py", "-o", "app-host"]).run();
         assert_eq!(run.code, Some(0), "{}", run.stderr);
-        assert_contains(
-            &run.stderr,
-            "warning: module '_scproxy' not found (imported at app.py:3)",
-        );
+        assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     }
 }
