@@ -29,6 +29,10 @@ fn payload() -> &'static Payload<'static> {
         .expect("payload is set before the interpreter starts")
 }
 
+/// The mark by which `freeze` tells a runtime stub from any other executable.
+#[used]
+static STUB_MARK: [u8; 32] = freeze_payload::stub_mark();
+
 /// Exit status for a binary that cannot run its payload (as CPython's usage errors).
 const EXIT_BAD_PAYLOAD: u8 = 2;
 
