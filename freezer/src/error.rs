@@ -10,6 +10,7 @@ use crate::analysis::resolve::ReadError;
 use crate::build::source::SourceError;
 use crate::output::container::Unusable;
 use crate::output::fsutil::{self, WriteError};
+use crate::output::overwrite::OutputIsInput;
 use crate::output::target;
 
 #[derive(thiserror::Error, Debug)]
@@ -44,6 +45,8 @@ pub enum Error {
     Syntax(#[from] SourceError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    OutputIsRead(#[from] OutputIsInput),
     #[error("output {0} is the entry file itself; choose another output path")]
     OutputIsInput(PathBuf),
     #[error(

@@ -6,6 +6,17 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use freezer::settings::{self, Layer, Settings};
 
+/// `eprintln!` that never panics: a full or closed stderr (`2>/dev/full`, `2>&1 | head -1`)
+/// loses the message and nothing else; the build goes on.
+macro_rules! say {
+    ($($arg:tt)*) => { write_stderr(format_args!($($arg)*), true) };
+}
+
+/// [`say!`] without the newline.
+macro_rules! say_part {
+    ($($arg:tt)*) => { write_stderr(format_args!($($arg)*), false) };
+}
+
 /// freeze's version, the VM its outputs run, and the Python language level of that VM.
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -174,7 +185,7 @@ fn main() -> ExitCode {
         Err(err) => {
             // Every error's own message says what, where and what to do; its sources are
             // already part of it.
-            eprintln!("{} {err}", label("error:", "1;31"));
+            say!("{} {err}", label("error:", "1;31"));
             ExitCode::FAILURE
         }
     }
@@ -184,28 +195,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Some(Command::Init) => {
             let path = freezer::config::init(Path::new("."))?;
-            eprintln!("wrote a [tool.freeze] section to {}", path.display());
+            say!("wrote a [tool.freeze] section to {}", path.display());
             return Ok(());
         }
         Some(Command::Inspect { app, json }) => {
             let found = freezer::inspect::inspect(app)?;
             if *json {
                 let text = serde_json::to_string_pretty(&found).expect("serializes");
-                println!("{text}");
+                write_stdout(format!("{text}\n").as_bytes())?;
             } else {
-                print!("{}", found.to_text());
+                write_stdout(found.to_text().as_bytes())?;
             }
             return Ok(());
         }
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "freeze", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "freeze", &mut script);
+            write_stdout(&script)?;
             return Ok(());
         }
         None => {}
     }
     if cli.list_targets {
-        print!("{}", list_targets());
+        write_stdout(list_targets().as_bytes())?;
         return Ok(());
     }
     for settings in all_settings(cli)? {
@@ -229,6 +242,26 @@ fn build(Settings { options, chatter }: Settings) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn write_stderr(text: std::fmt::Arguments, newline: bool) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(text);
+    if newline {
+        let _ = err.write_all(b"\n");
+    }
+}
+
+/// Standard output, checked: a reader that went away (`freeze inspect app | head -1`) ends
+/// freeze quietly with status 0, as ripgrep and ruff do; any other failure is an error.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        result => Ok(result.map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}"))?),
+    }
 }
 
 /// Colours only on a terminal, and never with NO_COLOR set (https://no-color.org).
@@ -267,7 +300,7 @@ impl Terminal {
 
     fn clear(&self) {
         if self.drawn.load(std::sync::atomic::Ordering::Relaxed) {
-            eprint!("\r\x1b[2K");
+            say_part!("\r\x1b[2K");
         }
     }
 }
@@ -278,12 +311,12 @@ impl freezer::Progress for Terminal {
             return;
         }
         self.drawn.store(true, std::sync::atomic::Ordering::Relaxed);
-        eprint!("\r\x1b[2K{phase} {done}/{total} modules");
+        say_part!("\r\x1b[2K{phase} {done}/{total} modules");
     }
 
     fn explain(&self, line: &str) {
         if self.verbose {
-            eprintln!("{} {line}", label("freeze:", "2"));
+            say!("{} {line}", label("freeze:", "2"));
         }
     }
 }
@@ -421,7 +454,7 @@ fn print_summary(report: &freezer::Report, quiet: bool, verbose: bool) -> usize 
     let mut warn = |message: String| {
         warnings += 1;
         if !quiet {
-            eprintln!("{} {message}", label("warning:", "1;33"));
+            say!("{} {message}", label("warning:", "1;33"));
         }
     };
     if let Some(line) = missing_warning(report, verbose) {
@@ -443,7 +476,7 @@ fn print_summary(report: &freezer::Report, quiet: bool, verbose: bool) -> usize 
         return warnings;
     }
     if let Some(env) = &report.environment {
-        eprintln!("environment: {} ({})", env.prefix.display(), env.why);
+        say!("environment: {} ({})", env.prefix.display(), env.why);
     }
     let data_bytes: usize = report.data.iter().map(|d| d.bytes).sum();
     let data = match report.data.len() {
@@ -454,7 +487,7 @@ fn print_summary(report: &freezer::Report, quiet: bool, verbose: bool) -> usize 
             human_bytes(data_bytes)
         ),
     };
-    eprintln!(
+    say!(
         "froze {}{data} into {} ({} payload, {} total{})",
         plural(report.modules.len(), "module"),
         report.output.display(),

@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::options::Options;
 use crate::output::container;
 use crate::output::fsutil;
+use crate::output::overwrite;
 use crate::output::stubs;
 use crate::output::target::{StubKind, Target};
 use crate::progress::Progress;
@@ -40,6 +41,7 @@ pub fn freeze_with(opts: &Options, progress: &dyn Progress) -> Result<Report, Er
         optimize: opts.optimize,
         keep_source: opts.keep_source,
     };
+    build.check_output_is_no_input(&walk, &data)?;
     let payload = pack(packing, &walk.graph, &compiled, &data);
     let output_bytes = build.write(&payload)?;
     let output = summary::Output {
@@ -86,6 +88,7 @@ impl<'a> Build<'a> {
             }
             None => None,
         };
+        fsutil::check_replaceable(&opts.output)?;
         let located = opts.entry.locate(&opts.output)?;
         let (path, _) = stubs::find_stub(opts.stub.as_deref(), target)?;
         let bytes = read_stub(&path)?;
@@ -156,6 +159,34 @@ impl<'a> Build<'a> {
         )
     }
 
+    /// Refuse an output that is one of the files this build read: a module, a data file,
+    /// the stub, a `pyproject.toml` the settings come from.
+    fn check_output_is_no_input(&self, walk: &Walk, data: &Collected) -> Result<(), Error> {
+        use crate::analysis::resolve::Source;
+        let modules = walk
+            .graph
+            .modules
+            .values()
+            .filter_map(|node| match &node.found.source {
+                Source::File(path) => Some((path.as_path(), format!("module {}", node.found.name))),
+                _ => None,
+            });
+        let files = data
+            .files
+            .iter()
+            .map(|file| (file.source.as_path(), "a data file".to_owned()));
+        let projects = overwrite::project_files(&self.located.app_root);
+        let projects = projects
+            .iter()
+            .map(|path| (path.as_path(), "the project's settings file".to_owned()));
+        let stub = std::iter::once((self.stub.path.as_path(), "the runtime stub".to_owned()));
+        overwrite::check(
+            &self.opts.output,
+            modules.chain(files).chain(projects).chain(stub),
+        )?;
+        Ok(())
+    }
+
     /// The payload embedded in the stub, written atomically; the output's size.
     fn write(&self, payload: &[u8]) -> Result<usize, Error> {
         let stub = &self.stub;
@@ -208,6 +239,8 @@ pub fn embed_file(
     payload: &[u8],
     output: &Path,
 ) -> Result<usize, Error> {
+    fsutil::check_replaceable(output)?;
+    overwrite::check(output, [(stub_path, "the runtime stub".to_owned())])?;
     let stub = read_stub(stub_path)?;
     let kind = check_stub(&stub, stub_path, target)?;
     let out = container::embed(&stub, stub_path, &kind, payload)?;

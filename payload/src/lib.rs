@@ -36,6 +36,21 @@ pub const PYTHON_VERSION: &str = "3.14";
 pub const SECTION_NAME: &str = "freezepayload";
 /// Size of the fixed header in front of the manifest.
 pub const HEADER_LEN: usize = 48;
+/// What marks an executable as a runtime stub: the stub carries these bytes inverted
+/// ([`stub_mark`]), so the freezer, which holds them plain, is never taken for a stub.
+pub const STUB_TAG: [u8; 32] = *b"freeze runtime stub, payload v1\0";
+
+/// The bytes a runtime stub carries in its image: [`STUB_TAG`], each byte inverted.
+pub const fn stub_mark() -> [u8; 32] {
+    let mut out = STUB_TAG;
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = !out[i];
+        i += 1;
+    }
+    out
+}
+
 /// The module name under which a script entry is stored.
 pub const SCRIPT_MAIN: &str = "__main__";
 
@@ -158,6 +173,8 @@ pub enum PayloadError {
 pub struct Payload<'a> {
     pub manifest: Manifest,
     blob: &'a [u8],
+    /// The CRC-32 of everything after the header, as stored (and checked).
+    pub checksum: u32,
 }
 
 fn bincode_options() -> impl bincode::Options {
@@ -234,7 +251,11 @@ impl<'a> Payload<'a> {
             .deserialize(manifest_bytes)
             .map_err(|e| PayloadError::Manifest(e.to_string()))?;
         validate(&manifest, blob)?;
-        Ok(Self { manifest, blob })
+        Ok(Self {
+            manifest,
+            blob,
+            checksum: stored,
+        })
     }
 
     /// The module with this dotted name.

@@ -29,6 +29,10 @@ fn payload() -> &'static Payload<'static> {
         .expect("payload is set before the interpreter starts")
 }
 
+/// The mark by which `freeze` tells a runtime stub from any other executable.
+#[used]
+static STUB_MARK: [u8; 32] = freeze_payload::stub_mark();
+
 /// Exit status for a binary that cannot run its payload (as CPython's usage errors).
 const EXIT_BAD_PAYLOAD: u8 = 2;
 
@@ -96,11 +100,12 @@ fn main() -> ExitCode {
     };
     let entry = payload.manifest.entry.clone();
     let optimize = payload.manifest.optimize;
+    let started_by_itself = mark_children(&payload, bytes.len());
     let _ = PAYLOAD.set(payload);
 
     tls::install_provider();
     let interp = build_interpreter(optimize);
-    let result = interp.enter(|vm| run_main(vm, &entry));
+    let result = interp.enter(|vm| run_main(vm, &entry, started_by_itself));
     let (keyboard_interrupt, broken_pipe) = interp.enter(|vm| {
         (
             vm.ctx.exceptions.keyboard_interrupt,
@@ -128,6 +133,21 @@ fn main() -> ExitCode {
             rustpython_vm::host_env::os::exit_code(code)
         }
     }
+}
+
+/// The environment variable through which a frozen program tells its children which
+/// program started them (see reexec.py and docs/runtime.md).
+const PARENT_VARIABLE: &str = "FREEZE_PARENT_PROGRAM";
+
+/// Whether this process was started by a copy of the same program (the variable holds
+/// this payload's identity); then mark this process's environment so its own children
+/// can tell. Runs before any other thread exists.
+fn mark_children(payload: &Payload, len: usize) -> bool {
+    let identity = format!("{:08x}-{len}", payload.checksum);
+    let by_itself = std::env::var_os(PARENT_VARIABLE).is_some_and(|v| v == *identity);
+    // SAFETY: single-threaded: no other thread reads the environment yet.
+    unsafe { std::env::set_var(PARENT_VARIABLE, &identity) };
+    by_itself
 }
 
 /// Point stdout at the null device (`/dev/null`, Windows' `NUL`), so that a last flush to a
@@ -216,7 +236,7 @@ fn build_interpreter(optimize: u8) -> Interpreter {
 }
 
 /// Install the payload importer, prepare `__main__`, and run the entry's code in it.
-fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
+fn run_main(vm: &VirtualMachine, entry: &str, started_by_itself: bool) -> PyResult<()> {
     let sys = vm.sys_module.clone();
     sys.set_attr("frozen", vm.ctx.true_value.clone(), vm)?;
 
@@ -225,7 +245,7 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
     vm.run_code_obj(code, boot_scope.clone())?;
     // Creates `__main__` and registers it in sys.modules; prepare_main fills it in.
     vm.new_scope_with_main()?;
-    if run_helper_process(vm, entry)? {
+    if run_helper_process(vm, entry, started_by_itself)? {
         return Ok(());
     }
     let prepare = boot_scope.globals.get_item("prepare_main", vm)?;
@@ -241,14 +261,15 @@ fn run_main(vm: &VirtualMachine, entry: &str) -> PyResult<()> {
 
 /// Whether this process is a helper that the standard library's process machinery started
 /// by running `sys.executable` (multiprocessing's spawn and forkserver children, its
-/// resource tracker): if so it has been run, and the program's entry must not be.
-fn run_helper_process(vm: &VirtualMachine, entry: &str) -> PyResult<bool> {
-    // Every such command line starts with an option; anything else is the program's own,
-    // and costs nothing more than this check.
+/// resource tracker), or, when the program started itself, an interpreter command line
+/// (`-c`, `-m`, a script): if so it has been run, and the program's entry must not be.
+fn run_helper_process(vm: &VirtualMachine, entry: &str, started_by_itself: bool) -> PyResult<bool> {
+    // Every helper's command line starts with an option; anything else is the program's
+    // own (unless it started itself), and costs nothing more than this check.
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    if !argv.get(1).is_some_and(|arg| arg.starts_with('-')) {
+    if !started_by_itself && !argv.get(1).is_some_and(|arg| arg.starts_with('-')) {
         return Ok(false);
     }
     let code = rustpython_vm::builtins::PyCode::new_ref_from_frozen(vm, reexec_code());
@@ -257,7 +278,10 @@ fn run_helper_process(vm: &VirtualMachine, entry: &str) -> PyResult<bool> {
     let run_child = scope.globals.get_item("run_child", vm)?;
     let get_code = vm.import("_freeze", 0)?.get_attr("get_code", vm)?;
     let sys_argv = vm.sys_module.get_attr("argv", vm)?;
-    let handled = run_child.call((sys_argv, entry.to_owned(), get_code), vm)?;
+    let handled = run_child.call(
+        (sys_argv, entry.to_owned(), get_code, started_by_itself),
+        vm,
+    )?;
     handled.is_true(vm)
 }
 

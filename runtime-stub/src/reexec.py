@@ -9,6 +9,13 @@
 # Only the exact argument shapes the standard library writes are recognised; any other
 # command line, even one with `-c`, is the program's own. Runs only when argv[1] starts
 # with "-", so ordinary start-up never loads it.
+#
+# A program that runs `sys.executable` itself (`subprocess.run([sys.executable, "-c",
+# code])`, `-m module`, `script.py`) wants a Python. When the parent is the same program
+# (the runtime's FREEZE_PARENT_PROGRAM variable holds this payload's identity), such a
+# command line is run as CPython would run it, with the bundled modules importable;
+# interpreter options it cannot honour (no command, `-i`, ...) end with status 2. It is
+# never the program again, so a program cannot start copies of itself without end.
 import sys
 
 # Interpreter flags as subprocess._args_from_interpreter_flags() writes them: a repeated
@@ -162,9 +169,16 @@ def _serve_main_from_payload(entry, get_code):
     spawn._fixup_main_from_path = fixup_main_from_path
 
 
-def run_child(argv, entry, get_code):
-    """Run `argv` if it is a helper process of the standard library's process machinery
-    and return True; return False, having done nothing, for any other command line."""
+def run_child(argv, entry, get_code, started_by_itself=False):
+    """Run `argv` if it is a helper process of the standard library's process machinery,
+    or an interpreter command line when the program started itself, and return True;
+    return False, having done nothing, for any other command line."""
+    if _run_helper(argv, entry, get_code):
+        return True
+    return started_by_itself and _run_as_interpreter(argv[1:])
+
+
+def _run_helper(argv, entry, get_code):
     args = argv[1:]
     if args and args[0] == "--multiprocessing-fork":
         kwargs = _spawn_kwargs(args[1:])
@@ -194,3 +208,130 @@ def run_child(argv, entry, get_code):
         _serve_main_from_payload(entry, get_code)
     exec(compile(code, "<string>", "exec"), sys.modules["__main__"].__dict__)
     return True
+
+
+# CPython's options that take no value and change nothing a frozen child can honour
+# differently (-u: the runtime's streams are line-buffered or unbuffered already).
+_NO_VALUE = "bBdEIOPqRsSuv"
+
+
+def _interpreter_command(args):
+    """CPython's reading of a command line: ("c", code, rest), ("m", module, rest),
+    ("script", path, rest), ("version", None, []), ("refuse", why, []), or None when the
+    first argument is no option and no Python file (the program's own arguments)."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-":
+            return ("script", "-", args[i + 1 :])
+        if arg == "--":
+            i += 1
+            break
+        if not arg.startswith("-"):
+            break
+        if arg in ("-V", "--version"):
+            return ("version", None, [])
+        if arg.startswith("--"):
+            return ("refuse", "option " + arg, [])
+        for j, letter in enumerate(arg[1:], 1):
+            if letter in _NO_VALUE:
+                continue
+            if letter in "cmWX":
+                value = arg[j + 1 :]
+                if not value:
+                    i += 1
+                    if i >= len(args):
+                        return ("refuse", "option -" + letter + " without its argument", [])
+                    value = args[i]
+                if letter in "cm":
+                    return (letter, value, args[i + 1 :])
+                break
+            return ("refuse", "option -" + letter, [])
+        i += 1
+    if i >= len(args):
+        return ("refuse", "no command, module or script (an interactive interpreter)", [])
+    path = args[i]
+    if i == 0 and not path.endswith((".py", ".pyw")):
+        return None
+    return ("script", path, args[i + 1 :])
+
+
+def _fail(message, status):
+    sys.stderr.write("%s: %s\n" % (sys.executable, message))
+    sys.stderr.flush()
+    raise SystemExit(status)
+
+
+def _run_as_interpreter(args):
+    command = _interpreter_command(args)
+    if command is None:
+        return False
+    kind, value, rest = command
+    main = sys.modules["__main__"].__dict__
+    if kind == "version":
+        print("Python " + sys.version.split()[0])
+    elif kind == "refuse":
+        _fail(
+            "a frozen program started by itself runs `-c CODE`, `-m MODULE` or a script "
+            "as Python would, and cannot run this command line: " + value,
+            2,
+        )
+    elif kind == "c":
+        sys.argv[:] = ["-c", *rest]
+        exec(compile(value, "<string>", "exec"), main)
+    elif kind == "m":
+        _run_module(value, rest, main)
+    else:
+        _run_script(value, rest, main)
+    return True
+
+
+def _run_script(path, rest, main):
+    if path == "-":
+        source, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        import os
+
+        name = path
+        try:
+            with open(path, "rb") as f:
+                source = f.read()
+        except OSError as e:
+            _fail("can't open file %r: [Errno %d] %s" % (os.path.abspath(path), e.errno, e.strerror), 2)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+        main["__file__"] = path
+    sys.argv[:] = [path, *rest]
+    exec(compile(source, name, "exec"), main)
+
+
+def _run_module(name, rest, main):
+    # As runpy._run_module_as_main, with the import system alone (runpy need not be bundled).
+    bootstrap = sys.modules["_frozen_importlib"]
+    spec = _find_spec(bootstrap, name)
+    if spec is not None and spec.submodule_search_locations is not None:
+        spec = _find_spec(bootstrap, name + ".__main__")
+        if spec is None:
+            _fail("No module named %s.__main__; '%s' is a package and cannot be directly executed" % (name, name), 1)
+    if spec is None or spec.loader is None:
+        _fail("No module named " + name, 1)
+    code = spec.loader.get_code(spec.name)
+    main.update(
+        __file__=spec.origin,
+        __cached__=None,
+        __loader__=spec.loader,
+        __package__=spec.parent,
+        __spec__=spec,
+    )
+    sys.argv[:] = [spec.origin or name, *rest]
+    exec(code, main)
+
+
+def _find_spec(bootstrap, name):
+    parent = name.rpartition(".")[0]
+    path = None
+    if parent:
+        try:
+            path = __import__(parent, fromlist=["__path__"]).__path__
+        except (ImportError, AttributeError):
+            return None
+    return bootstrap._find_spec(name, path)

@@ -1,13 +1,20 @@
 //! A content-addressed store on disk for what the build derives from a source alone (its
 //! imports, its code): the same inputs always give the same answer, so a hit is as good
 //! as the work. Best effort: a cache that cannot be read or written only costs time.
+//! Every entry carries its length and SHA-256; an entry that does not match them (cut
+//! short, emptied, overwritten) is a miss, so a damaged cache can never reach an output.
 
 use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
 /// Bumped when the layout of the store changes.
-const STORE_FORMAT: &str = "freeze-cache-2";
+const STORE_FORMAT: &str = "freeze-cache-3";
+
+/// An entry: this tag, the content's length (u64 little-endian), the SHA-256 of its key
+/// and content (so another entry's bytes copied over it do not pass), the content.
+const ENTRY_TAG: &[u8; 8] = b"FRZCACHE";
+const ENTRY_HEADER: usize = 8 + 8 + 32;
 
 /// What every key depends on besides its own inputs: this freezer and the compiler it
 /// carries (the RustPython version and the patch series applied to it, see `build.rs`).
@@ -47,19 +54,23 @@ impl Cache {
     }
 
     /// The stored bytes for `content` under `parts` (what else the answer depends on).
+    /// None when there is none, or when what is stored fails its length and hash check.
     pub fn get(&self, kind: Kind, parts: &[&str], content: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.path(kind, &key(kind, parts, content))).ok()
+        let key = key(kind, parts, content);
+        let stored = std::fs::read(self.path(kind, &key)).ok()?;
+        unseal(&key, stored)
     }
 
     pub fn put(&self, kind: Kind, parts: &[&str], content: &str, bytes: &[u8]) {
-        let path = self.path(kind, &key(kind, parts, content));
+        let key = key(kind, parts, content);
+        let path = self.path(kind, &key);
         let Some(dir) = path.parent() else { return };
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
         if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
             use std::io::Write;
-            if tmp.write_all(bytes).is_ok() {
+            if tmp.write_all(&seal(&key, bytes)).is_ok() {
                 let _ = tmp.persist(&path);
             }
         }
@@ -71,6 +82,40 @@ impl Cache {
             .join(&key[..2])
             .join(format!("{}.bin", &key[2..]))
     }
+}
+
+fn digest(key: &str, bytes: &[u8]) -> impl AsRef<[u8]> {
+    let mut hasher = Sha256::new();
+    hasher.update(key.as_bytes());
+    hasher.update(bytes);
+    hasher.finalize()
+}
+
+/// `bytes` with the header that lets [`unseal`] tell whether they came back whole, as
+/// the entry of `key`.
+fn seal(key: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(ENTRY_HEADER + bytes.len());
+    out.extend_from_slice(ENTRY_TAG);
+    out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    out.extend_from_slice(digest(key, bytes).as_ref());
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// The content of the stored entry of `key`, if its tag, length and hash all match.
+fn unseal(key: &str, mut stored: Vec<u8>) -> Option<Vec<u8>> {
+    let header = stored.get(..ENTRY_HEADER)?;
+    let (tag, rest) = header.split_at(ENTRY_TAG.len());
+    let (len, hash) = rest.split_at(8);
+    let len = u64::from_le_bytes(len.try_into().ok()?);
+    if tag != ENTRY_TAG || len != (stored.len() - ENTRY_HEADER) as u64 {
+        return None;
+    }
+    if digest(key, &stored[ENTRY_HEADER..]).as_ref() != hash {
+        return None;
+    }
+    stored.drain(..ENTRY_HEADER);
+    Some(stored)
 }
 
 fn key(kind: Kind, parts: &[&str], content: &str) -> String {
@@ -113,5 +158,38 @@ mod tests {
         assert_eq!(cache.get(v2, &["pkg"], "import os\n"), None);
         assert_eq!(cache.get(v1, &["other"], "import os\n"), None);
         assert_eq!(cache.get(v1, &["pkg"], "import sys\n"), None);
+    }
+
+    #[test]
+    fn a_damaged_entry_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf());
+        let kind = Kind {
+            name: "code",
+            version: 1,
+        };
+        let good = b"compiled code".to_vec();
+        cache.put(kind, &[], "x = 1\n", &good);
+        cache.put(kind, &[], "y = 2\n", b"other code");
+        let other = std::fs::read(cache.path(kind, &key(kind, &[], "y = 2\n"))).unwrap();
+        let path = cache.path(kind, &key(kind, &[], "x = 1\n"));
+        let whole = std::fs::read(&path).unwrap();
+        let mut damaged: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            whole[..ENTRY_HEADER].to_vec(),
+            whole[..whole.len() - 1].to_vec(),
+            [&whole[..], b"!"].concat(),
+            good.clone(),
+            other,
+        ];
+        let mut flipped = whole.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        damaged.push(flipped);
+        for bytes in damaged {
+            std::fs::write(&path, &bytes).unwrap();
+            assert_eq!(cache.get(kind, &[], "x = 1\n"), None, "{bytes:?}");
+        }
+        std::fs::write(&path, &whole).unwrap();
+        assert_eq!(cache.get(kind, &[], "x = 1\n"), Some(good));
     }
 }

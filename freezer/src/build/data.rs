@@ -17,6 +17,8 @@ use crate::error::Error;
 pub struct DataFile {
     pub path: String,
     pub bytes: Vec<u8>,
+    /// The file it was read from.
+    pub source: PathBuf,
     /// The distribution it belongs to, when known.
     pub distribution: Option<String>,
 }
@@ -72,6 +74,7 @@ impl Collected {
             self.files.push(DataFile {
                 path,
                 bytes: read(file)?,
+                source: file.to_path_buf(),
                 distribution: distribution.map(str::to_owned),
             });
         }

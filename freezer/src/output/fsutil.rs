@@ -18,6 +18,10 @@ pub struct WriteError {
 pub enum Why {
     #[error("it is a directory")]
     IsDirectory,
+    #[error(
+        "it is {0}, not a regular file; choose an output path that is a file or does not exist yet"
+    )]
+    NotRegular(&'static str),
     #[error("directory {} does not exist", .0.display())]
     NoDirectory(PathBuf),
     #[error("permission denied: directory {} is not writable", .0.display())]
@@ -44,10 +48,75 @@ pub fn write_file_atomically(
     })
 }
 
-fn write(path: &Path, bytes: &[u8], executable: bool) -> Result<(), Why> {
-    if path.is_dir() {
+/// Refuse an output that exists and is not a regular file (a directory, a device, a
+/// FIFO, a socket): renaming over it would replace a device node or swallow a pipe.
+/// Checked before a build starts, so a refusal costs no work.
+pub fn check_replaceable(path: &Path) -> Result<(), WriteError> {
+    not_special(path).map_err(|why| WriteError {
+        path: path.to_path_buf(),
+        why,
+    })
+}
+
+fn not_special(path: &Path) -> Result<(), Why> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let kind = meta.file_type();
+    if kind.is_dir() {
         return Err(Why::IsDirectory);
     }
+    if kind.is_file() {
+        return Ok(());
+    }
+    Err(Why::NotRegular(special_kind(&kind)))
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_kind: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// What identifies an existing file whatever its spelling (hard links, symlinks, `..`):
+/// its device and inode on Unix, its canonical path elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] PathBuf);
+
+impl FileId {
+    /// The identity of the file at `path` (followed through symlinks); None when there
+    /// is no such file.
+    pub fn of(path: &Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(path).ok()?;
+            Some(FileId((meta.dev(), meta.ino())))
+        }
+        #[cfg(not(unix))]
+        {
+            path.canonicalize().ok().map(FileId)
+        }
+    }
+}
+
+fn write(path: &Path, bytes: &[u8], executable: bool) -> Result<(), Why> {
+    not_special(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

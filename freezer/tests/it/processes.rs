@@ -316,3 +316,92 @@ fn spawn_children_of_a_module_entry_import_it_by_name() {
     assert_eq!(frozen, cpython);
     assert_eq!(frozen.runs, ["__main__", "__mp_main__", "__mp_main__"]);
 }
+
+/// The parent's part of [`the_program_run_as_a_python_by_itself_runs_that_command`].
+const RUNS_A_PYTHON: &str = r#"import subprocess, sys, helpermod
+def show(*command, **kw):
+    r = subprocess.run([sys.executable, *command], capture_output=True, text=True, timeout=60, **kw)
+    print(command[0], r.returncode, repr(r.stdout))
+    # The message after the interpreter's name (CPython's is its own path).
+    print('  err:', [line.split(': ', 1)[-1] for line in r.stderr.strip().splitlines()[-1:]])
+show('-c', 'print(1)')
+show('-c', 'import sys, helpermod; print(sys.argv, __name__, helpermod.twice(21))', 'a', 'b')
+show('-B', '-c', 'import sys; sys.exit(5)')
+show('-m', 'helpermod', 'x', 'y')
+show('tool.py', 'z')
+show('-I', 'tool.py')
+show('-', input='print("from stdin")')
+show('-c', 'raise ValueError("boom")')
+show('-m', 'no_such_module_here')
+show('missing_script.py')
+"#;
+
+const HELPER: &str = "import sys\n\
+def twice(n):\n    return n * 2\n\
+if __name__ == '__main__':\n    print('helpermod main', sys.argv[1:], __name__)\n";
+
+const TOOL: &str = "import sys\nprint('tool', sys.argv, __name__)\n";
+
+#[test]
+fn the_program_run_as_a_python_by_itself_runs_that_command() {
+    // `subprocess.run([sys.executable, "-c", ...])`: in CPython a Python; in a frozen
+    // program, started by the same program, the binary acts as one (bundled modules
+    // importable), and the main module still runs exactly once.
+    let ctx = Ctx::new();
+    ctx.write("src/helpermod.py", HELPER);
+    ctx.write("tool.py", TOOL);
+    let script = ctx.write("src/runner.py", format!("{MARKER}{RUNS_A_PYTHON}"));
+    let exe = ctx.freeze_ok([script.as_os_str()], "runner");
+    let frozen = outcome(&ctx, ctx.command(&exe));
+    let mut cmd = ctx.python();
+    cmd.env("PYTHONPATH", ctx.path("src")).arg(&script);
+    let cpython = outcome(&ctx, cmd);
+    assert_eq!(
+        (frozen.run.stdout.as_str(), &frozen.runs),
+        (cpython.run.stdout.as_str(), &cpython.runs),
+        "frozen differs from CPython:\n{}",
+        frozen.run.stderr
+    );
+    assert_eq!(frozen.runs, ["__main__"]);
+}
+
+#[test]
+fn the_program_started_by_itself_never_runs_itself_again() {
+    // Every way a program can ask for "a Python" when it has none: never the program
+    // again (which would ask again, without end); what cannot be run is status 2.
+    let program = Program::new(
+        "asker",
+        "import subprocess, sys\n\
+         if sys.argv[1:] == ['child-arg']:\n\
+         \x20   print('relaunched')\n\
+         \x20   raise SystemExit\n\
+         for command in (['-i'], [], ['-u'], ['-X'], ['--help-env'], ['-c', 'import sys; print(sys.argv)', '-c']):\n\
+         \x20   r = subprocess.run([sys.executable, *command], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)\n\
+         \x20   print(command, r.returncode, r.stdout.strip(), r.stderr.strip().split(':')[-1:])\n\
+         r = subprocess.run([sys.executable, '-V'], capture_output=True, text=True, timeout=60)\n\
+         print(r.returncode, r.stdout.startswith('Python 3.'))\n\
+         r = subprocess.run([sys.executable, 'child-arg'], capture_output=True, text=True, timeout=60)\n\
+         print('relaunched', r.returncode, r.stdout.count('relaunched'))\n",
+    );
+    let (frozen, _) = program.both(&[]);
+    let lines: Vec<&str> = frozen.run.stdout.lines().collect();
+    let interactive = "2  [' no command, module or script (an interactive interpreter)']";
+    assert_eq!(
+        lines,
+        [
+            "['-i'] 2  [' option -i']",
+            &format!("[] {interactive}"),
+            &format!("['-u'] {interactive}"),
+            "['-X'] 2  [' option -X without its argument']",
+            "['--help-env'] 2  [' option --help-env']",
+            "['-c', 'import sys; print(sys.argv)', '-c'] 0 ['-c', '-c'] ['']",
+            "0 True",
+            // An ordinary argument is still the program's own: it relaunches itself once.
+            "relaunched 0 1",
+        ],
+        "{}",
+        frozen.run.stderr
+    );
+    // The relaunched copy ran the main module; nothing else did.
+    assert_eq!(frozen.runs, ["__main__", "__main__"]);
+}

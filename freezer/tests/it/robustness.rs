@@ -214,3 +214,71 @@ fn subprocesses_and_relaunching_itself() {
         run.stderr
     );
 }
+
+/// `bash -c SCRIPT` with `freeze` as `$FREEZE` and this build's stub, in the temp dir.
+#[cfg(unix)]
+fn freeze_in_bash(ctx: &Ctx, script: &str) -> crate::common::Run {
+    let mut cmd = ctx.command("bash");
+    cmd.env("FREEZE", crate::common::freeze_bin())
+        .env("FREEZE_STUB", crate::common::stub())
+        .env("FREEZE_CACHE_DIR", ctx.path("cache"))
+        .args(["-c", script]);
+    let (run, stopped) = crate::common::run_bounded(cmd, Duration::from_secs(300));
+    assert!(!stopped, "{script}: {run:?}");
+    run
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_or_closed_stderr_or_stdout_never_panics() {
+    let ctx = Ctx::with_files(&[("app.py", "import json\nprint(json.dumps([1]))\n")]);
+    // A full stderr loses the messages, not the build.
+    let run = freeze_in_bash(
+        &ctx,
+        r#""$FREEZE" -v app.py -o full 2>/dev/full; echo "status $?""#,
+    );
+    assert_eq!(run.stdout, "status 0\n", "{run:?}");
+    assert_eq!(ctx.run(&ctx.path("full"), &[], b"").stdout, "[1]\n");
+    // An error to a full stderr is still status 1.
+    let run = freeze_in_bash(
+        &ctx,
+        r#""$FREEZE" missing.py -o x 2>/dev/full; echo "status $?""#,
+    );
+    assert_eq!(run.stdout, "status 1\n", "{run:?}");
+    // A reader that goes away after one line: quiet, and the build completes.
+    let run = freeze_in_bash(
+        &ctx,
+        r#""$FREEZE" -v app.py -o piped 2>&1 | head -1 >/dev/null; echo "status ${PIPESTATUS[0]}""#,
+    );
+    assert_eq!(run.stdout, "status 0\n", "{run:?}");
+    assert_eq!(ctx.run(&ctx.path("piped"), &[], b"").stdout, "[1]\n");
+    for command in [
+        "--list-targets",
+        "inspect piped",
+        "inspect --json piped",
+        "completions bash",
+    ] {
+        let run = freeze_in_bash(
+            &ctx,
+            &format!(
+                r#""$FREEZE" {command} | head -c 1 >/dev/null; echo "status ${{PIPESTATUS[0]}}""#
+            ),
+        );
+        assert_eq!(run.stdout, "status 0\n", "{command}: {run:?}");
+        assert!(
+            !run.stderr.contains("panicked"),
+            "{command}: {}",
+            run.stderr
+        );
+        let run = freeze_in_bash(
+            &ctx,
+            &format!(r#""$FREEZE" {command} >/dev/full; echo "status $?""#),
+        );
+        assert_eq!(run.stdout, "status 1\n", "{command} >/dev/full: {run:?}");
+        assert_eq!(
+            run.stderr,
+            "error: cannot write to standard output: No space left on device (os error 28)\n",
+            "{command}"
+        );
+    }
+}

@@ -144,6 +144,10 @@ pub enum Refused {
         "it already carries a freeze payload (is it a frozen program rather than a runtime stub?)"
     )]
     AlreadyFrozen,
+    #[error(
+        "it is an executable but not a freeze runtime stub; give the runtime-stub of a freeze build or release"
+    )]
+    NotARuntimeStub,
     #[error("its ELF headers cannot be read: {0}")]
     ElfHeaders(String),
     #[error("its PE headers are damaged")]
@@ -216,9 +220,13 @@ pub fn identify_stub(stub: &[u8], path: &Path) -> Result<StubKind, Unusable> {
 }
 
 /// Check that `stub` (of `kind`, the bytes of the file at `path`) can take a payload:
-/// no payload yet, and what each embedder needs (an unsigned PE, Mach-O re-signing).
+/// a runtime stub (ELF and PE stubs carry its mark; Mach-O ones are not checked, see
+/// docs/limits.md), no payload yet, and what each embedder needs (an unsigned PE, Mach-O
+/// re-signing).
 pub fn check_stub(stub: &[u8], path: &Path, kind: &StubKind) -> Result<(), Unusable> {
+    let marked = kind.format == Format::MachO || carries_stub_mark(stub);
     let carries = match kind.format {
+        _ if !marked => Err(Refused::NotARuntimeStub),
         Format::Elf => elf::carries_payload(stub),
         Format::Pe => pe::check(stub),
         Format::MachO => macho::check(stub, kind),
@@ -232,6 +240,16 @@ pub fn check_stub(stub: &[u8], path: &Path, kind: &StubKind) -> Result<(), Unusa
         path: path.to_path_buf(),
         why: e.into(),
     })
+}
+
+/// Whether `image` holds the runtime stub's mark ([`freeze_payload::stub_mark`]). The
+/// mark is made here at run time from the plain tag, so this executable never holds it.
+fn carries_stub_mark(image: &[u8]) -> bool {
+    let mark: Vec<u8> = std::hint::black_box(freeze_payload::STUB_TAG)
+        .iter()
+        .map(|b| !b)
+        .collect();
+    memchr::memmem::find(image, &mark).is_some()
 }
 
 /// Put `payload` into `stub` (of `kind`, already passed by [`check_stub`]), returning the
