@@ -1,41 +1,33 @@
-//! `[tool.freeze]` in `pyproject.toml`: every flag can live there; flags win.
+//! `[tool.freeze]` in `pyproject.toml`: one [`Layer`] of settings (every flag can live
+//! there; flags win, see [`crate::settings`]), and `freeze init`.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// The `[tool.freeze]` table. Paths are relative to the directory of `pyproject.toml`.
-#[derive(Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Config {
-    /// Entry script (or directory with `__main__.py`).
-    pub entry: Option<PathBuf>,
-    /// Module run as with `python -m`.
-    pub module: Option<String>,
-    /// `module:function` console-script entry.
-    pub function: Option<String>,
-    pub output: Option<PathBuf>,
-    #[serde(default)]
-    pub path: Vec<PathBuf>,
-    #[serde(default)]
-    pub include: Vec<String>,
-    #[serde(default)]
-    pub exclude: Vec<String>,
-    /// `SRC:DEST` pairs.
-    #[serde(default)]
-    pub add_data: Vec<String>,
-    pub optimize: Option<u8>,
-    pub no_source: Option<bool>,
-    /// Leave out the installed plugins of bundled distributions.
-    pub no_plugins: Option<bool>,
-    pub stub: Option<PathBuf>,
-    pub report: Option<PathBuf>,
-    /// The target triple (`--target`).
-    pub target: Option<String>,
-    /// Print only errors (`-q`).
-    pub quiet: Option<bool>,
-    /// Explain every decision (`-v`).
-    pub verbose: Option<bool>,
+use crate::settings::Layer;
+
+/// `pyproject.toml` that cannot be read as settings.
+#[derive(thiserror::Error, Debug)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{col}: {message}", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("{} already has a [tool.freeze] section", .0.display())]
+    AlreadyInitialised(PathBuf),
+    #[error(transparent)]
+    Write(#[from] crate::output::fsutil::WriteError),
 }
 
 #[derive(Deserialize)]
@@ -45,94 +37,102 @@ struct Pyproject {
 
 #[derive(Deserialize)]
 struct Tool {
-    freeze: Option<Config>,
+    freeze: Option<Layer>,
 }
 
 /// The starter section `freeze init` writes.
 pub const TEMPLATE: &str = include_str!("../../templates/pyproject-freeze.toml");
 
-impl Config {
-    /// Read `[tool.freeze]` from `dir/pyproject.toml`; a missing file or table is empty.
-    pub fn load(dir: &Path) -> Result<Self, String> {
-        let path = dir.join("pyproject.toml");
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        };
-        let parsed: Pyproject = toml::from_str(&text).map_err(|e| {
-            let msg = e.message().to_owned();
-            match e.span() {
-                Some(span) => {
-                    let line = text[..span.start].matches('\n').count() + 1;
-                    let col = span.start - text[..span.start].rfind('\n').map_or(0, |i| i + 1) + 1;
-                    format!("{}:{line}:{col}: {msg}", path.display())
-                }
-                None => format!("{}: {msg}", path.display()),
+/// `[tool.freeze]` from `dir/pyproject.toml`, its paths made relative to the current
+/// directory; a missing file or table is an empty layer.
+pub fn load(dir: &Path) -> Result<Layer, ConfigError> {
+    let path = dir.join("pyproject.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Layer::default()),
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    let parsed: Pyproject = toml::from_str(&text).map_err(|e| parse_error(&path, &text, &e))?;
+    let layer = parsed.tool.and_then(|t| t.freeze).unwrap_or_default();
+    if layer.optimize.is_some_and(|o| o > 2) {
+        return Err(invalid(&path, "[tool.freeze] optimize must be 0, 1 or 2"));
+    }
+    if layer.quiet == Some(true) && layer.verbose == Some(true) {
+        return Err(invalid(
+            &path,
+            "[tool.freeze] quiet and verbose cannot both be true",
+        ));
+    }
+    Ok(rebased(layer, dir))
+}
+
+fn parse_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let path = path.to_path_buf();
+    let message = e.message().to_owned();
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start].matches('\n').count() + 1;
+            let col = span.start - text[..span.start].rfind('\n').map_or(0, |i| i + 1) + 1;
+            ConfigError::Parse {
+                path,
+                line,
+                col,
+                message,
             }
-        })?;
-        let mut config = parsed.tool.and_then(|t| t.freeze).unwrap_or_default();
-        if config.optimize.is_some_and(|o| o > 2) {
-            return Err(format!(
-                "{}: [tool.freeze] optimize must be 0, 1 or 2",
-                path.display()
-            ));
         }
-        let rebase = |p: &mut PathBuf| {
-            if p.is_relative() && dir != Path::new(".") && dir != Path::new("") {
-                *p = dir.join(&*p);
-            }
-        };
-        config.entry.as_mut().map(rebase);
-        config.output.as_mut().map(rebase);
-        config.stub.as_mut().map(rebase);
-        config.report.as_mut().map(rebase);
-        config.path.iter_mut().for_each(rebase);
-        if config.quiet == Some(true) && config.verbose == Some(true) {
-            return Err(format!(
-                "{}: [tool.freeze] quiet and verbose cannot both be true",
-                path.display()
-            ));
-        }
-        config.add_data = config
-            .add_data
-            .into_iter()
-            .map(|spec| match crate::options::split_add_data(&spec) {
-                Some((src, dest))
-                    if !Path::new(src).is_absolute()
-                        && dir != Path::new(".")
-                        && dir != Path::new("") =>
-                {
-                    format!("{}:{dest}", dir.join(src).display())
-                }
-                _ => spec,
-            })
-            .collect();
-        Ok(config)
+        None => ConfigError::Invalid { path, message },
     }
 }
 
+fn invalid(path: &Path, message: &str) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: message.to_owned(),
+    }
+}
+
+/// `layer` with its relative paths (and `add-data` sources) taken from `dir`.
+fn rebased(mut layer: Layer, dir: &Path) -> Layer {
+    if dir == Path::new(".") || dir == Path::new("") {
+        return layer;
+    }
+    let rebase = |p: &mut PathBuf| {
+        if p.is_relative() {
+            *p = dir.join(&*p);
+        }
+    };
+    layer.entry.as_mut().map(rebase);
+    layer.output.as_mut().map(rebase);
+    layer.stub.as_mut().map(rebase);
+    layer.report.as_mut().map(rebase);
+    layer.path.iter_mut().for_each(rebase);
+    for spec in &mut layer.add_data {
+        if let Some((src, dest)) = crate::options::split_add_data(spec)
+            && !Path::new(src).is_absolute()
+        {
+            *spec = format!("{}:{dest}", dir.join(src).display());
+        }
+    }
+    layer
+}
+
 /// Add the starter `[tool.freeze]` section to `dir/pyproject.toml` (creating the file).
-pub fn init(dir: &Path) -> Result<PathBuf, String> {
+pub fn init(dir: &Path) -> Result<PathBuf, ConfigError> {
     let path = dir.join("pyproject.toml");
     let existing = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => return Err(ConfigError::Read { path, source }),
     };
     if existing.lines().any(|l| l.trim() == "[tool.freeze]") {
-        return Err(format!(
-            "{} already has a [tool.freeze] section",
-            path.display()
-        ));
+        return Err(ConfigError::AlreadyInitialised(path));
     }
     let mut text = existing;
     if !text.is_empty() && !text.ends_with("\n\n") {
         text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
     }
     text.push_str(TEMPLATE);
-    crate::output::fsutil::write_file_atomically(&path, text.as_bytes(), false)
-        .map_err(|e| e.to_string())?;
+    crate::output::fsutil::write_file_atomically(&path, text.as_bytes(), false)?;
     Ok(path)
 }
 
@@ -144,7 +144,7 @@ mod tests {
     fn template_parses_and_sets_nothing_by_default() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pyproject.toml"), TEMPLATE).unwrap();
-        assert_eq!(Config::load(dir.path()).unwrap(), Config::default());
+        assert_eq!(load(dir.path()).unwrap(), Layer::default());
     }
 
     #[test]
@@ -155,7 +155,7 @@ mod tests {
             "[tool.freeze]\noutptu = 'x'\n",
         )
         .unwrap();
-        let err = Config::load(dir.path()).unwrap_err();
+        let err = load(dir.path()).unwrap_err().to_string();
         assert!(
             err.contains("pyproject.toml:2:1: unknown field `outptu`"),
             "{err}"

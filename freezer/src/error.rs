@@ -50,8 +50,6 @@ pub enum Error {
     BadStub(#[from] Unusable),
     #[error(transparent)]
     Extension(#[from] UnloadableExtension),
-    #[error("--entry {0} is not MODULE:FUNCTION (e.g. mypkg.cli:main)")]
-    BadFunctionEntry(String),
     #[error("--add-data {0}: {1}")]
     AddData(String, String),
     #[error("--include {0}: no such module on the search path")]

@@ -14,6 +14,7 @@ mod progress;
 mod report;
 
 pub mod config;
+pub mod settings;
 pub use output::{stubs, target};
 pub use report::inspect;
 

@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use freezer::config::Config;
-use freezer::{Entry, Options};
+use freezer::settings::{self, Layer, Settings};
 
 /// freeze's version, the VM its outputs run, and the Python language level of that VM.
 const VERSION: &str = concat!(
@@ -166,7 +165,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Some(Command::Init) => {
-            let path = freezer::config::init(Path::new(".")).map_err(anyhow::Error::msg)?;
+            let path = freezer::config::init(Path::new("."))?;
             eprintln!("wrote a [tool.freeze] section to {}", path.display());
             return Ok(());
         }
@@ -191,11 +190,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", list_targets());
         return Ok(());
     }
-    let (opts, Chatter { quiet, verbose }) = options(cli).map_err(anyhow::Error::msg)?;
-    let progress = Terminal::new(verbose);
-    let result = freezer::freeze_with(&opts, &progress);
+    let Settings { options, chatter } = settings(cli)?;
+    let progress = Terminal::new(chatter.verbose);
+    let result = freezer::freeze_with(&options, &progress);
     progress.clear();
-    print_summary(&result?, quiet);
+    print_summary(&result?, chatter.quiet);
     Ok(())
 }
 
@@ -302,85 +301,38 @@ fn list_targets() -> String {
     out
 }
 
-/// How much the build says: `-q` only errors, `-v` every decision.
-struct Chatter {
-    quiet: bool,
-    verbose: bool,
+impl Cli {
+    /// The command line as a settings layer: one line per flag.
+    fn layer(self) -> Layer {
+        let set = |flag: bool| flag.then_some(true);
+        Layer {
+            entry: self.entry,
+            module: self.module,
+            function: self.function,
+            output: self.output,
+            path: self.paths,
+            include: self.includes,
+            exclude: self.excludes,
+            add_data: self.add_data,
+            optimize: (self.optimize > 0).then_some(self.optimize.min(2)),
+            no_source: set(self.no_source),
+            no_plugins: set(self.no_plugins),
+            stub: self.stub,
+            report: self.report,
+            target: self.target,
+            quiet: set(self.quiet),
+            verbose: set(self.verbose),
+        }
+    }
 }
 
-/// Flags over `[tool.freeze]` (from the entry's directory, or the current one).
-fn options(cli: Cli) -> Result<(Options, Chatter), String> {
-    let config_dir = match &cli.entry {
-        Some(entry) if entry.is_dir() => entry.clone(),
-        Some(entry) => entry
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-        None => PathBuf::from("."),
-    };
-    let config = Config::load(&config_dir)?;
-    let entry = match (cli.entry, cli.module, cli.function) {
-        (Some(path), _, _) => Entry::Script(path),
-        (None, Some(module), _) => Entry::Module(module),
-        (None, None, Some(spec)) => Entry::function(&spec).map_err(|e| e.to_string())?,
-        (None, None, None) => match (
-            config.entry.clone(),
-            config.module.clone(),
-            config.function.clone(),
-        ) {
-            (Some(path), _, _) => Entry::Script(path),
-            (None, Some(module), _) => Entry::Module(module),
-            (None, None, Some(spec)) => Entry::function(&spec).map_err(|e| e.to_string())?,
-            (None, None, None) => {
-                return Err(
-                    "nothing to freeze: give an ENTRY script, -m MODULE or --entry MODULE:FUNCTION (or set one under [tool.freeze])"
-                        .to_owned(),
-                );
-            }
-        },
-    };
-    let output = cli
-        .output
-        .or(config.output)
-        .ok_or("no output path: pass -o OUT (or set output under [tool.freeze])")?;
-    let mut add_data = Vec::new();
-    for spec in config.add_data.iter().chain(&cli.add_data) {
-        let (src, dest) = freezer::split_add_data(spec)
-            .ok_or_else(|| format!("--add-data {spec}: expected SRC:DEST"))?;
-        add_data.push((PathBuf::from(src), dest.to_owned()));
-    }
-    // A flag for either wins over both keys (clap refuses -q with -v).
-    let chatter = if cli.quiet || cli.verbose {
-        Chatter {
-            quiet: cli.quiet,
-            verbose: cli.verbose,
-        }
-    } else {
-        Chatter {
-            quiet: config.quiet.unwrap_or(false),
-            verbose: config.verbose.unwrap_or(false),
-        }
-    };
-    let opts = Options {
-        entry,
-        output,
-        paths: config.path.into_iter().chain(cli.paths).collect(),
-        stub: cli.stub.or(config.stub),
-        target: cli.target.or(config.target),
-        optimize: if cli.optimize > 0 {
-            cli.optimize.min(2)
-        } else {
-            config.optimize.unwrap_or(0)
-        },
-        keep_source: !(cli.no_source || config.no_source.unwrap_or(false)),
-        cache: freezer::Cache::default_dir().map(freezer::Cache::new),
-        includes: config.include.into_iter().chain(cli.includes).collect(),
-        excludes: config.exclude.into_iter().chain(cli.excludes).collect(),
-        add_data,
-        report: cli.report.or(config.report),
-        plugins: !(cli.no_plugins || config.no_plugins.unwrap_or(false)),
-    };
-    Ok((opts, chatter))
+/// Flags over `[tool.freeze]` (from the entry's directory, or the current one) over the
+/// defaults.
+fn settings(cli: Cli) -> anyhow::Result<Settings> {
+    let flags = cli.layer();
+    let file = freezer::config::load(&flags.config_dir())?;
+    let cache = freezer::Cache::default_dir().map(freezer::Cache::new);
+    Ok(settings::resolve(flags.over(file), cache)?)
 }
 
 fn print_summary(report: &freezer::Report, quiet: bool) {

@@ -1,7 +1,7 @@
 //! One build, as stages, each handing a typed value to the next:
 //!
 //! `prepare` (target, entry, stub, search roots) → `start` ([`Start`]: the modules the walk
-//! begins with) → `walk` ([`Walk`]: the graph with what hooks, families and whole
+//! begins with) → `walk` ([`Walk`]: the graph with what the rules and whole
 //! distributions add) → `compile` ([`Compiled`]) → `collect_data` ([`Collected`]) →
 //! [`pack`] (the payload) → `write` (embedded in the stub, written atomically) → `report`.
 

@@ -9,14 +9,8 @@ use crate::analysis::imports::is_identifier;
 use crate::analysis::resolve::{Found, Resolved, Resolver, Source, script_entry};
 use crate::error::Error;
 
-/// Modules every output carries because the runtime calls into them: it formats uncaught
-/// exceptions with the first two, and loads codecs through the third (with its whole
-/// family, see families.rs). Walked as [`crate::analysis::graph::Root::Runtime`]: what these modules
-/// import lazily in their own functions comes too, a helper's lazy imports do not.
-pub const ALWAYS_BUNDLED: &[&str] = &["traceback", "linecache", "encodings"];
-
 /// What to run as `__main__`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     /// A script file, or a directory holding `__main__.py`.
     Script(PathBuf),
@@ -28,14 +22,13 @@ pub enum Entry {
 
 impl Entry {
     /// Parse `pkg.module:function` (the attribute may be dotted: `mod:obj.method`).
-    pub fn function(spec: &str) -> Result<Self, Error> {
-        let bad = || Error::BadFunctionEntry(spec.to_owned());
-        let (module, attr) = spec.split_once(':').ok_or_else(bad)?;
+    pub fn function(spec: &str) -> Option<Self> {
+        let (module, attr) = spec.split_once(':')?;
         let dotted_ok = |s: &str| !s.is_empty() && s.split('.').all(is_identifier);
         if !dotted_ok(module.trim()) || !dotted_ok(attr.trim()) {
-            return Err(bad());
+            return None;
         }
-        Ok(Entry::Function {
+        Some(Entry::Function {
             module: module.trim().to_owned(),
             attr: attr.trim().to_owned(),
         })
@@ -133,8 +126,7 @@ impl Start {
                 modules.push(found);
             }
         }
-        let runtime = ALWAYS_BUNDLED
-            .iter()
+        let runtime = crate::analysis::rules::runtime_modules()
             .filter_map(|name| match resolver.resolve(name) {
                 Resolved::Found(found) => Some(found),
                 _ => None,

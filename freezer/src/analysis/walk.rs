@@ -1,7 +1,7 @@
 //! The whole walk: the module graph from the entry, then what it implies, as optional
-//! modules — packages known to import plugins by computed names ([`crate::analysis::hooks`]), the
-//! standard library's families found by name at run time ([`crate::analysis::families`]), and
-//! distributions that come whole ([`crate::analysis::whole`]). Each can pull in more; the walk
+//! modules — what the [`crate::analysis::rules`] table says bundled modules load by computed
+//! names (plugin packages, the standard library's families), and distributions that come
+//! whole ([`crate::analysis::whole`]). Each can pull in more; the walk
 //! goes on from what they add until nothing changes.
 
 use std::collections::BTreeMap;
@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use crate::analysis::distribution::Index;
 use crate::analysis::graph::{Graph, Root, Walker};
 use crate::analysis::resolve::{Found, ReadError, Resolved, Resolver};
+use crate::analysis::rules;
 use crate::analysis::whole::{self, Whole};
-use crate::analysis::{families, hooks};
 use crate::build::cache::Cache;
 use crate::output::target::Target;
 
@@ -47,10 +47,12 @@ pub fn walk(
         let graph = walker.graph();
         // Each added module with the module that brought it (None: a distribution).
         let mut more: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
-        let by_host = hooks::extra_modules(graph, resolver)
-            .into_iter()
-            .chain(families::extra_modules(graph, resolver));
-        more.extend(by_host.map(|(name, (host, why))| (name, (Some(host), why))));
+        let by_host = rules::extra_modules(graph, resolver);
+        more.extend(
+            by_host
+                .into_iter()
+                .map(|(name, (host, why))| (name, (Some(host), why))),
+        );
         let wholes = whole::extend(graph, index, resolver, plugins, &mut whole);
         more.extend(wholes.into_iter().map(|(name, why)| (name, (None, why))));
         let mut changed = false;

@@ -25,13 +25,6 @@ pub struct Whole {
     pub because: String,
 }
 
-/// Standard-library modules that load a distribution's modules by computed names.
-const STDLIB_LOADS: &[(&str, &str, &str)] = &[(
-    "zoneinfo",
-    "tzdata",
-    "loads time zones from it by name through importlib.resources",
-)];
-
 /// Why a required module is in the graph, for the reason its distribution is whole.
 fn reached(node: &Node) -> String {
     let name = &node.found.name;
@@ -82,12 +75,11 @@ pub fn extend(
         Some(because)
     }
     let mut new: Vec<(&Distribution, String)> = Vec::new();
-    for (module, dist, why) in STDLIB_LOADS {
-        if let (true, Some(dist)) = (graph.modules.contains_key(*module), index.named(dist)) {
-            let because = format!("module {module} is bundled and {why}");
-            if let Some(because) = take(dist, because, whole) {
-                new.push((dist, because));
-            }
+    for (name, because) in crate::analysis::rules::loaded_distributions(graph) {
+        if let Some(dist) = index.named(name)
+            && let Some(because) = take(dist, because, whole)
+        {
+            new.push((dist, because));
         }
     }
     let mut reached_dists: Vec<(&Distribution, String)> = Vec::new();
