@@ -140,7 +140,7 @@ fn freeze_app(ctx: &Ctx, freeze: &Path, bin: &Path, out: &str, target: Option<&s
     let mut cmd = user_command(ctx, freeze, bin);
     cmd.env("VIRTUAL_ENV", venv("pypi"))
         .args(["app.py", "-o", out])
-        .args(target.iter().flat_map(|t| ["--target", t]));
+        .args(target.into_iter().flat_map(|t| ["--target", t]));
     ok(cmd.run(), &format!("{} app.py -o {out}", freeze.display()));
     ctx.path(out)
 }
@@ -190,7 +190,7 @@ fn dist_makes_a_checked_wheelhouse_with_sums() {
         .collect();
     assert_eq!(freezer.len(), 1, "{files:?}");
     assert!(freezer[0].contains("manylinux_2_17_x86_64"), "{files:?}");
-    expected.push(freezer[0].clone());
+    expected.push(freezer[0].to_string());
     expected.sort();
     assert_eq!(files, expected);
     let check = Command::new("sha256sum")
