@@ -12,10 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::cross::{WINDOWS_GNU, enabled, freeze_for, with_build_env};
+use crate::common::cross::{WINDOWS_GNU, enabled, freeze_for};
 use crate::common::elf::{C_LIBRARY, dynamic_needs};
 use crate::common::tools::{missing_tool, under_ci, which};
-use crate::common::{Ctx, Run, RunExt, clean_command, repo_root, run_with_stdin};
+use crate::common::{Ctx, Run, clean_command, repo_root, run_with_stdin};
 
 const AARCH64_GNU: &str = "aarch64-unknown-linux-gnu";
 const MUSL: &str = "x86_64-unknown-linux-musl";
