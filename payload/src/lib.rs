@@ -96,6 +96,17 @@ impl From<ModuleKind> for u8 {
     }
 }
 
+impl ModuleKind {
+    /// How reports and `freeze inspect` name the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            ModuleKind::Module => "module",
+            ModuleKind::Package => "package",
+            ModuleKind::Namespace => "namespace package",
+        }
+    }
+}
+
 impl TryFrom<u8> for ModuleKind {
     type Error = String;
     fn try_from(code: u8) -> Result<Self, String> {

@@ -36,20 +36,14 @@ impl Cache {
         Self { dir }
     }
 
-    /// `FREEZE_CACHE_DIR`, else the user's cache directory; None when neither is known.
+    /// `FREEZE_CACHE_DIR`, else `freeze` in the user's cache directory as the OS
+    /// defines it (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
+    /// `%LOCALAPPDATA%` on Windows); None when neither is known.
     pub fn default_dir() -> Option<PathBuf> {
         if let Some(dir) = std::env::var_os("FREEZE_CACHE_DIR").filter(|d| !d.is_empty()) {
             return Some(PathBuf::from(dir));
         }
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME")
-                    .filter(|d| !d.is_empty())
-                    .map(|h| PathBuf::from(h).join(".cache"))
-            })?;
-        Some(base.join("freeze"))
+        Some(dirs::cache_dir()?.join("freeze"))
     }
 
     /// The stored bytes for `content` under `parts` (what else the answer depends on).

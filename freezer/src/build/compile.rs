@@ -1,6 +1,8 @@
 //! Source text → RustPython code object (in the frozen form the stub reads), with
 //! syntax errors reported as CPython reports them.
 
+use std::collections::BTreeMap;
+
 use rustpython_compiler::{CompileError, CompileOpts, Mode};
 use rustpython_compiler_core::frozen::FrozenCodeObject;
 
@@ -18,7 +20,8 @@ const CODE: cache::Kind = cache::Kind {
 
 /// Every module's code, in the graph's order.
 pub struct Compiled {
-    pub codes: Vec<Vec<u8>>,
+    /// Each compiled module's code, by module name.
+    pub codes: BTreeMap<String, Vec<u8>>,
     /// Optional modules left out because they cannot be read or do not compile.
     pub skipped: Vec<Skipped>,
 }
@@ -53,11 +56,13 @@ pub fn compile_graph(
             reason: reason.clone(),
         })
         .collect();
-    let mut codes = Vec::new();
+    let mut codes = BTreeMap::new();
     let names: Vec<String> = graph.modules.keys().cloned().collect();
     for (name, result) in names.iter().zip(results) {
         match result {
-            Ok(code) => codes.push(code),
+            Ok(code) => {
+                codes.insert(name.clone(), code);
+            }
             Err(err) if graph.modules[name].optional => {
                 progress.explain(&format!("{name} left out: {err}"));
                 skipped.push(Skipped {

@@ -20,8 +20,11 @@ pub struct Packing<'a> {
 
 pub fn pack(packing: Packing<'_>, graph: &Graph, compiled: &Compiled, data: &Collected) -> Vec<u8> {
     let mut builder = PayloadBuilder::new(packing.entry.to_owned(), packing.optimize);
-    for (node, code) in graph.modules.values().zip(&compiled.codes) {
+    for node in graph.modules.values() {
         let found = &node.found;
+        let Some(code) = compiled.codes.get(&found.name) else {
+            continue;
+        };
         let source = (packing.keep_source && !found.is_stdlib()).then(|| node.text.clone());
         builder.add_module(&found.name, found.kind, &found.origin, code.clone(), source);
     }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use freeze_payload::{FORMAT_VERSION, ModuleKind, Payload, RUSTPYTHON_VERSION};
+use freeze_payload::{FORMAT_VERSION, Payload, RUSTPYTHON_VERSION};
 use serde::Serialize;
 
 use crate::error::Error;
@@ -80,11 +80,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, Error> {
             .iter()
             .map(|m| ModuleInfo {
                 name: m.name.clone(),
-                kind: match m.kind {
-                    ModuleKind::Module => "module",
-                    ModuleKind::Package => "package",
-                    ModuleKind::Namespace => "namespace",
-                },
+                kind: m.kind.label(),
                 origin: m.origin.clone(),
                 code_bytes: m.code.len,
                 source_bytes: m.source.map(|s| s.len),

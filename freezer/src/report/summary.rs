@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::analysis::graph::Site;
+use crate::analysis::graph::{Node, Site};
 use crate::analysis::walk::Walk;
 use crate::build::compile::{Compiled, Skipped};
 use crate::build::data::Collected;
@@ -120,6 +120,41 @@ fn sites(
         .collect()
 }
 
+/// One bundled module as the report shows it.
+fn module_report(node: &Node, bytes: usize, walk: &Walk, data: &Collected) -> ModuleReport {
+    let found = &node.found;
+    let top = found.name.split('.').next().unwrap_or_default();
+    let distribution = if found.is_stdlib() {
+        "stdlib".to_owned()
+    } else {
+        data.distributions
+            .get(top)
+            .cloned()
+            .unwrap_or_else(|| "program".to_owned())
+    };
+    let imported_by = match node.importer {
+        Some(_) => {
+            let mut chain = walk.graph.chain(&found.name);
+            chain.pop();
+            chain
+        }
+        None => Vec::new(),
+    };
+    ModuleReport {
+        name: found.name.clone(),
+        origin: found.origin.clone(),
+        kind: found.kind.label(),
+        distribution,
+        bytes,
+        imported_by,
+        optional: node.optional,
+        because: match node.importer {
+            Some(_) => None,
+            None => walk.optional.get(&found.name).cloned(),
+        },
+    }
+}
+
 impl Report {
     pub fn new(
         entry: &str,
@@ -129,46 +164,12 @@ impl Report {
         output: Output,
     ) -> Self {
         let graph = &walk.graph;
-        let codes = &compiled.codes;
         let modules = graph
             .modules
             .values()
-            .zip(codes)
-            .map(|(node, code)| {
-                let found = &node.found;
-                let top = found.name.split('.').next().unwrap_or_default();
-                let distribution = if found.is_stdlib() {
-                    "stdlib".to_owned()
-                } else {
-                    data.distributions
-                        .get(top)
-                        .cloned()
-                        .unwrap_or_else(|| "program".to_owned())
-                };
-                ModuleReport {
-                    name: found.name.clone(),
-                    origin: found.origin.clone(),
-                    kind: match found.kind {
-                        freeze_payload::ModuleKind::Module => "module",
-                        freeze_payload::ModuleKind::Package => "package",
-                        freeze_payload::ModuleKind::Namespace => "namespace package",
-                    },
-                    distribution,
-                    bytes: code.len(),
-                    imported_by: match node.importer {
-                        Some(_) => {
-                            let mut chain = graph.chain(&found.name);
-                            chain.pop();
-                            chain
-                        }
-                        None => Vec::new(),
-                    },
-                    optional: node.optional,
-                    because: match node.importer {
-                        Some(_) => None,
-                        None => walk.optional.get(&found.name).cloned(),
-                    },
-                }
+            .filter_map(|node| {
+                let code = compiled.codes.get(&node.found.name)?;
+                Some(module_report(node, code.len(), walk, data))
             })
             .collect();
         Report {
