@@ -50,9 +50,9 @@ pub enum Error {
     #[error("output {0} is the entry file itself; choose another output path")]
     OutputIsInput(PathBuf),
     #[error(
-        "no runtime stub found: pass --stub FILE, set FREEZE_STUB, or put runtime-stub next to the freeze executable"
+        "no runtime stub found: {install}pass --stub FILE, set FREEZE_STUB, or put runtime-stub next to the freeze executable"
     )]
-    NoStub,
+    NoStub { install: String },
     #[error("cannot build the runtime stub: {0}")]
     StubBuild(String),
     #[error("cannot read runtime stub {}: {}", .0.display(), .1)]
@@ -85,11 +85,14 @@ pub enum Error {
         needs: String,
     },
     #[error(
-        "no runtime stub for --target {triple}: {looked}; put {file} there (a freeze release asset), set FREEZE_STUB_DIR to the directory holding it, or pass --stub FILE"
+        "no runtime stub for --target {triple}: {looked}; {install}put {file} there (a freeze release asset), set FREEZE_STUB_DIR to the directory holding it, or pass --stub FILE"
     )]
     NoTargetStub {
         triple: String,
         looked: String,
+        install: String,
         file: String,
     },
+    #[error(transparent)]
+    StaleStub(#[from] crate::output::installed::StaleStub),
 }

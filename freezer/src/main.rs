@@ -341,6 +341,7 @@ fn list_targets() -> String {
                     StubSource::Env => " (FREEZE_STUB)",
                     StubSource::BesideFreeze => " (next to freeze)",
                     StubSource::Checkout => " (built from the checkout, cached)",
+                    StubSource::Installed => " (installed)",
                     _ => "",
                 };
                 format!("available  {}{how}", path.display())
@@ -350,8 +351,16 @@ fn list_targets() -> String {
                 root.display()
             ),
             StubState::Unusable(path, why) => format!("unusable   {} {why}", path.display()),
-            StubState::Missing(Some(path)) => format!("missing    {}", path.display()),
-            StubState::Missing(None) => "missing".to_owned(),
+            StubState::Missing(path) => {
+                let path = path.map(|p| format!("    {}", p.display()));
+                let install = freezer::stubs::install_command(target);
+                let install = install.map(|cmd| format!("; install: {cmd}"));
+                format!(
+                    "missing{}{}",
+                    path.unwrap_or_default(),
+                    install.unwrap_or_default()
+                )
+            }
         };
         out.push_str(&format!("{name:<34} {state}\n"));
     }

@@ -4,6 +4,7 @@
 
 pub mod container;
 pub mod fsutil;
+pub mod installed;
 pub mod overwrite;
 pub mod stub_build;
 pub mod stubs;

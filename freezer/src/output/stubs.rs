@@ -1,14 +1,16 @@
 //! Finding the runtime stub for a freeze: `--stub`, `FREEZE_STUB`, the stub directory
 //! (`FREEZE_STUB_DIR` or the directory holding `freeze`, where a release keeps
-//! `runtime-stub-TRIPLE[.exe]`), and in a source checkout the stub built on demand
-//! ([`crate::output::stub_build`]). Both `freeze --target` and `--list-targets` go through
+//! `runtime-stub-TRIPLE[.exe]`), the stubs installed as Python packages under the prefix
+//! of `freeze` ([`crate::output::installed`], version-checked), and in a source checkout
+//! the stub built on demand ([`crate::output::stub_build`]). Both `freeze --target` and `--list-targets` go through
 //! [`resolve`], so they never disagree about which stub a target gets.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::output::stub_build;
+pub use crate::output::installed::install_command;
 use crate::output::target::{self, HOST, Target};
+use crate::output::{installed, stub_build};
 
 /// Where the stub came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,8 @@ pub enum StubSource {
     Checkout,
     /// `runtime-stub-TRIPLE` in the stub directory (`--target`).
     StubDir,
+    /// `PREFIX/share/freeze/stubs/runtime-stub-TRIPLE`, from a stub package.
+    Installed,
 }
 
 /// Where the host's stub would come from, found without building anything.
@@ -30,6 +34,8 @@ pub enum HostStub {
     BesideFreeze(PathBuf),
     /// The workspace this `freeze` was built from (built on demand).
     Checkout(PathBuf),
+    /// The host's stub package, installed with `freeze` (version not yet checked).
+    Installed(PathBuf),
     None,
 }
 
@@ -54,10 +60,14 @@ fn resolve(target: &Target, dir: Option<&(PathBuf, &'static str)>) -> Resolved {
     if let Some(path) = in_dir.as_ref().filter(|p| p.is_file()) {
         return Resolved::File(path.clone(), StubSource::StubDir);
     }
+    if let Some(path) = installed_stub(target) {
+        return Resolved::File(path, StubSource::Installed);
+    }
     if target.is_host() {
         return match locate_host_stub() {
             HostStub::Env(p) => Resolved::File(p, StubSource::Env),
             HostStub::BesideFreeze(p) => Resolved::File(p, StubSource::BesideFreeze),
+            HostStub::Installed(p) => Resolved::File(p, StubSource::Installed),
             HostStub::Checkout(root) => Resolved::BuildHost(root),
             HostStub::None => Resolved::Missing(in_dir),
         };
@@ -73,9 +83,14 @@ fn resolve(target: &Target, dir: Option<&(PathBuf, &'static str)>) -> Resolved {
 
 const STUB_DIR_ENV: &str = "FREEZE_STUB_DIR";
 
+/// The stub package's file for `target` under the prefix of this `freeze`.
+fn installed_stub(target: &Target) -> Option<PathBuf> {
+    installed::stub_in(&installed::stubs_dir()?, target)
+}
+
 /// Find the runtime stub. `--stub` wins. With `--target`, see [`resolve`]. Without it:
-/// `FREEZE_STUB`, then a stub next to the `freeze` executable, then (in a source
-/// checkout) the workspace's own build, built on demand.
+/// `FREEZE_STUB`, then (in a source checkout) the workspace's own build, built on demand,
+/// then a stub next to the `freeze` executable, then the installed stub package.
 pub fn find_stub(
     flag: Option<&Path>,
     target: Option<&Target>,
@@ -87,12 +102,18 @@ pub fn find_stub(
         return match locate_host_stub() {
             HostStub::Env(path) => Ok((path, StubSource::Env)),
             HostStub::BesideFreeze(path) => Ok((path, StubSource::BesideFreeze)),
+            HostStub::Installed(path) => checked(path, HOST),
             HostStub::Checkout(root) => stub_build::host(&root).map(|p| (p, StubSource::Checkout)),
-            HostStub::None => Err(Error::NoStub),
+            HostStub::None => Err(Error::NoStub {
+                install: Target::find(HOST)
+                    .map(installed::install_hint)
+                    .unwrap_or_default(),
+            }),
         };
     };
     let dir = stub_dir();
     match resolve(target, dir.as_ref()) {
+        Resolved::File(path, StubSource::Installed) => checked(path, target.triple),
         Resolved::File(path, source) => Ok((path, source)),
         Resolved::BuildHost(root) => stub_build::host(&root).map(|p| (p, StubSource::Checkout)),
         Resolved::BuildCross(root) => {
@@ -107,9 +128,18 @@ pub fn find_stub(
                 ),
                 None => "no stub directory is known".to_owned(),
             },
+            install: installed::install_hint(target),
             file: target.stub_file_name(),
         }),
     }
+}
+
+/// An installed stub, refused when its package is from another freeze version.
+fn checked(path: PathBuf, triple: &str) -> Result<(PathBuf, StubSource), Error> {
+    if let Some(target) = Target::find(triple) {
+        installed::check_version(&path, target)?;
+    }
+    Ok((path, StubSource::Installed))
 }
 
 /// The directory `--target` looks in for `runtime-stub-TRIPLE[.exe]`, and how it was
@@ -142,7 +172,9 @@ pub fn locate_host_stub() -> HostStub {
         .flatten()
         .map(|name| dir.join(name))
         .find(|p| p.is_file())
-        .map_or(HostStub::None, HostStub::BesideFreeze)
+        .map(HostStub::BesideFreeze)
+        .or_else(|| installed_stub(Target::find(HOST)?).map(HostStub::Installed))
+        .unwrap_or(HostStub::None)
 }
 
 /// One line of `freeze --list-targets`: a known target and whether a stub for it is here.
@@ -185,6 +217,12 @@ pub fn target_statuses() -> Vec<TargetStatus> {
 }
 
 fn check_head(target: &Target, path: PathBuf, source: StubSource) -> StubState {
+    if source == StubSource::Installed
+        && let Err(stale) = installed::check_version(&path, target)
+    {
+        let why = format!("is from freeze {}; install: {}", stale.found, stale.install);
+        return StubState::Unusable(path, why);
+    }
     match read_head(&path) {
         Err(e) => StubState::Unusable(path, format!("cannot be read: {e}")),
         Ok(head) => match crate::output::container::identify(&head) {

@@ -12,9 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::cross::{WINDOWS_GNU, enabled, freeze_for, with_build_env};
+use crate::common::cross::{WINDOWS_GNU, enabled, freeze_for};
+use crate::common::elf::{C_LIBRARY, dynamic_needs};
 use crate::common::tools::{missing_tool, under_ci, which};
-use crate::common::{Ctx, Run, RunExt, clean_command, repo_root, run_with_stdin};
+use crate::common::{Ctx, Run, clean_command, repo_root, run_with_stdin};
 
 const AARCH64_GNU: &str = "aarch64-unknown-linux-gnu";
 const MUSL: &str = "x86_64-unknown-linux-musl";
@@ -230,47 +231,6 @@ fn cross_stub(triple: &str) -> PathBuf {
     );
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim_end())
 }
-
-/// `readelf -d`'s NEEDED entries and the highest `GLIBC_x.y` version `objdump -T` lists.
-fn dynamic_needs(exe: &Path) -> (Vec<String>, Option<(u32, u32)>) {
-    let readelf = Command::new("readelf")
-        .arg("-dW")
-        .arg(exe)
-        .output()
-        .unwrap();
-    let needed = String::from_utf8_lossy(&readelf.stdout)
-        .lines()
-        .filter(|l| l.contains("(NEEDED)"))
-        .filter_map(|l| Some(l.split('[').nth(1)?.trim_end_matches(']').to_owned()))
-        .collect();
-    let objdump = Command::new("objdump").arg("-T").arg(exe).output().unwrap();
-    let glibc = String::from_utf8_lossy(&objdump.stdout)
-        .split("GLIBC_")
-        .skip(1)
-        .filter_map(|rest| {
-            let v: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
-            let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
-            Some((parts.next()??, parts.next().flatten().unwrap_or(0)))
-        })
-        .max();
-    (needed, glibc)
-}
-
-/// The C library's own shared objects: glibc's libc, libm, libpthread, libdl, librt,
-/// libutil (openpty before glibc 2.34 moved it into libc) and the dynamic loader.
-/// Anything else (libffi, libgcc_s, libz, …) is a dependency a target system may lack.
-const C_LIBRARY: &[&str] = &[
-    "libc.so.6",
-    "libm.so.6",
-    "libpthread.so.0",
-    "libdl.so.2",
-    "librt.so.1",
-    "libutil.so.1",
-    "ld-linux-x86-64.so.2",
-];
 
 /// Run `exe ARGS` inside a root directory holding only the executable and `libs` (and
 /// an empty /proc, mounted fresh), as root or in a user namespace. None when this machine
@@ -605,60 +565,4 @@ fn macos_x86_64_output_is_unsigned_and_signs_and_verifies_with_rcodesign() {
         ("payload", at + marker.len() + 64),
     ];
     assert_flips_are_caught(&rcodesign, &signed, places);
-}
-
-// ---------------------------------------------------------------------------------------
-// The release directory
-// ---------------------------------------------------------------------------------------
-
-#[test]
-fn dist_makes_a_release_directory_that_freezes_for_its_targets() {
-    if !enabled(WINDOWS_GNU) {
-        return;
-    }
-    let Some(runner) = Runner::for_target(WINDOWS_GNU) else {
-        return;
-    };
-    let ctx = Ctx::new();
-    let dir = ctx.path("release");
-    let mut cmd = ctx.command(repo_root().join("dist"));
-    cmd.arg("-o").arg(&dir).arg(WINDOWS_GNU);
-    let run = with_build_env(&mut cmd).run();
-    assert_eq!(run.code, Some(0), "./dist failed:\n{}", run.stderr);
-    let stub = format!("runtime-stub-{WINDOWS_GNU}.exe");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    files.sort();
-    assert_eq!(files, ["SHA256SUMS", "freeze", stub.as_str()]);
-    let check = Command::new("sha256sum")
-        .args(["--check", "--quiet", "SHA256SUMS"])
-        .current_dir(&dir)
-        .status()
-        .unwrap();
-    assert!(check.success(), "SHA256SUMS does not match");
-
-    // The release's freeze lists the stub beside it and freezes with it, no checkout
-    // involved (a cleared environment: no FREEZE_STUB, no FREEZE_STUB_DIR).
-    let freeze = dir.join("freeze");
-    let list = ctx.command(&freeze).arg("--list-targets").run();
-    let line = list
-        .stdout
-        .lines()
-        .find(|l| l.starts_with(&format!("{WINDOWS_GNU} ")))
-        .unwrap_or_else(|| panic!("{}", list.stdout));
-    assert!(
-        line.ends_with(&format!("available  {}", dir.join(&stub).display())),
-        "{line}"
-    );
-    let hello = repo_root().join("examples/hello/hello.py");
-    let out = ctx
-        .command(&freeze)
-        .arg(&hello)
-        .args(["-o", "hello.exe", "--target", WINDOWS_GNU])
-        .run();
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let frozen = runner.run(&ctx.path("hello.exe"), &[], b"", ctx.dir.path());
-    assert_eq!(frozen, ctx.run_python(&hello, &[], b""));
 }

@@ -181,6 +181,9 @@ fn stub_discovery_order() {
     std::fs::remove_file(ctx.path("bin/runtime-stub")).unwrap();
     assert_eq!(
         ctx.assert_refused_by(ctx.command(&freeze).arg("app.py"), "a4"),
-        "error: no runtime stub found: pass --stub FILE, set FREEZE_STUB, or put runtime-stub next to the freeze executable\n"
+        format!(
+            "error: no runtime stub found: install it with `pip install 'freeze-py[linux]=={}'`, pass --stub FILE, set FREEZE_STUB, or put runtime-stub next to the freeze executable\n",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }

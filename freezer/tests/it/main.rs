@@ -12,6 +12,7 @@ mod examples;
 mod experience;
 mod freeze_errors;
 mod inputs;
+mod install;
 mod output_safety;
 mod processes;
 mod programs;

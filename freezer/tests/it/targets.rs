@@ -751,8 +751,14 @@ fn target_without_a_stub_in_the_stub_directory_says_where_it_looked() {
     assert_eq!(
         err,
         format!(
-            "error: no runtime stub for --target {triple}: {} does not exist (stub directory: FREEZE_STUB_DIR); put {file} there (a freeze release asset), set FREEZE_STUB_DIR to the directory holding it, or pass --stub FILE",
-            stubs.join(&file).display()
+            "error: no runtime stub for --target {triple}: {} does not exist (stub directory: FREEZE_STUB_DIR); install it with `pip install 'freeze-py[{extra}]=={}'`, put {file} there (a freeze release asset), set FREEZE_STUB_DIR to the directory holding it, or pass --stub FILE",
+            stubs.join(&file).display(),
+            env!("CARGO_PKG_VERSION"),
+            extra = if triple.contains("windows") {
+                "windows"
+            } else {
+                "macos"
+            },
         )
     );
 }
@@ -841,7 +847,10 @@ fn list_targets_names_every_target_and_its_stub() {
         } else if t.is_host() {
             format!("available  {} (FREEZE_STUB)", stub().display())
         } else {
-            format!("missing    {}", path.display())
+            match freezer::stubs::install_command(t) {
+                Some(cmd) => format!("missing    {}; install: {cmd}", path.display()),
+                None => format!("missing    {}", path.display()),
+            }
         };
         expected.push_str(&format!("{label:<34} {state}\n"));
     }

@@ -5,6 +5,7 @@
 //! ([`Ctx::assert_refused`]).
 
 pub mod cross;
+pub mod elf;
 pub mod lib_api;
 pub mod tools;
 pub mod wine;
