@@ -423,7 +423,7 @@ fn all_settings(cli: Cli) -> anyhow::Result<Vec<Settings>> {
     Ok(all)
 }
 
-/// One warning for every missing module imported only inside functions (the list with
+/// One warning for every missing module that does not stop the build (the list with
 /// `-v`). The standard library's own platform-specific imports (winreg, nt, …) are
 /// expected to be missing; only the program's and its distributions' count.
 fn missing_warning(report: &freezer::Report, verbose: bool) -> Option<String> {
@@ -452,7 +452,7 @@ fn missing_warning(report: &freezer::Report, verbose: bool) -> Option<String> {
         " (-v lists them)".to_owned()
     };
     Some(format!(
-        "{} not found, imported only inside functions; the program raises ModuleNotFoundError if it runs such an import{list}",
+        "{} not found, imported inside functions or under a condition; the program raises ModuleNotFoundError if it runs such an import{list}",
         plural(lazy_missing.len(), "module")
     ))
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::analysis::imports::{self, Import, When, guard_repeated_imports};
 use crate::analysis::resolve::{Found, ReadError, Resolved, Resolver, display};
+use crate::analysis::rules;
 use crate::build::cache::Cache;
 
 /// An import statement's place, for messages.
@@ -287,7 +288,7 @@ impl<'r> Walker<'r> {
             if self.seen.contains(&name) {
                 if !shallow {
                     let importer = (from.found.name.clone(), site.clone());
-                    let guarded = from.guarded || import.in_try;
+                    let guarded = from.guarded || import.in_try || import.conditional;
                     self.deepen(&name, Some(importer), guarded, lazy(from, import));
                 }
                 continue;
@@ -343,7 +344,7 @@ impl<'r> Walker<'r> {
                 let next = Queued {
                     found: next,
                     importer: Some((from.found.name.clone(), site.clone())),
-                    guarded: from.guarded || import.in_try,
+                    guarded: from.guarded || import.in_try || import.conditional,
                     lazy: lazy(from, import),
                     optional: from.optional,
                 };
@@ -369,8 +370,14 @@ impl<'r> Walker<'r> {
                     lazy: lazy(from, import),
                 });
             }
+            Resolved::Missing if rules::runtime_provides(&name) => {}
             Resolved::Missing if must_exist && !sets_sys_modules_alias(self.resolver, &name) => {
-                if !from.optional && !from.guarded && !import.in_try && !lazy(from, import) {
+                if !from.optional
+                    && !from.guarded
+                    && !import.in_try
+                    && !import.conditional
+                    && !lazy(from, import)
+                {
                     let mut chain = graph.chain_of(&from.found.name, from.importer.as_ref());
                     chain.push(from.found.name.clone());
                     let at = MissingAtStart {

@@ -16,7 +16,7 @@ use crate::build::cache::{self, Cache};
 
 /// Bump whenever what the scanner finds for a source changes: the cache keys import
 /// lists by this version, so an older scanner's answers are never served.
-pub const SCANNER_VERSION: u32 = 4;
+pub const SCANNER_VERSION: u32 = 5;
 
 const IMPORTS: cache::Kind = cache::Kind {
     name: "imports",
@@ -35,6 +35,10 @@ pub struct Import {
     /// `if` on the platform, the Python version or `TYPE_CHECKING` (so it may never run
     /// where the program does).
     pub in_try: bool,
+    /// Under any `if`, or in a `try`'s handler or `else`: it may not run at start, so a
+    /// module missing for it is a warning, never a failed build.
+    #[serde(default)]
+    pub conditional: bool,
     /// Wanted only if it exists (a resource anchor, a `find_spec` probe): bundled when
     /// found, no warning when not.
     pub optional: bool,
@@ -184,6 +188,7 @@ pub fn scan(source: &str, package: &str) -> Imports {
         lines: LineIndex::from_source_text(source),
         package,
         try_depth: 0,
+        condition_depth: 0,
         function_depth: 0,
         main_depth: 0,
         found: Imports::default(),
@@ -215,6 +220,8 @@ struct Scanner<'s> {
     lines: LineIndex,
     package: &'s str,
     try_depth: usize,
+    /// How many `if`s, `except` handlers or `try`-`else` blocks enclose the statement.
+    condition_depth: usize,
     /// Inside this many `def`/`lambda` bodies.
     function_depth: usize,
     /// Inside this many `if __name__ == "__main__":` bodies.
@@ -243,6 +250,7 @@ impl Scanner<'_> {
             from_names,
             line,
             in_try: self.try_depth > 0,
+            conditional: self.condition_depth > 0,
             optional,
             when: self.when(),
         });
@@ -267,6 +275,7 @@ impl Scanner<'_> {
                         from_names: Vec::new(),
                         line,
                         in_try: true,
+                        conditional: true,
                         optional: true,
                         when: self.when(),
                     });
@@ -379,11 +388,23 @@ impl<'a> Visitor<'a> for Scanner<'_> {
                 self.try_depth += 1;
                 self.visit_body(&t.body);
                 self.try_depth -= 1;
+                self.condition_depth += 1;
                 for handler in &t.handlers {
                     self.visit_except_handler(handler);
                 }
                 self.visit_body(&t.orelse);
+                self.condition_depth -= 1;
                 self.visit_body(&t.finalbody);
+                return;
+            }
+            Stmt::If(i) => {
+                self.visit_expr(&i.test);
+                self.condition_depth += 1;
+                self.visit_body(&i.body);
+                for clause in &i.elif_else_clauses {
+                    self.visit_elif_else_clause(clause);
+                }
+                self.condition_depth -= 1;
                 return;
             }
             _ => {}

@@ -150,6 +150,15 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
+/// Modules the runtime stub itself defines at start (runtime-stub/src/bootstrap.py): an
+/// import of one is never missing.
+const RUNTIME_PROVIDED: &[&str] = &["freeze_data"];
+
+/// Whether the runtime stub itself provides `module`.
+pub fn runtime_provides(module: &str) -> bool {
+    RUNTIME_PROVIDED.contains(&module)
+}
+
 /// The modules every output carries because the runtime calls into them.
 pub fn runtime_modules() -> impl Iterator<Item = &'static str> {
     RULES

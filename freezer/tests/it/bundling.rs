@@ -414,7 +414,11 @@ fn a_reached_distribution_is_bundled_whole() {
     );
     let skipped = names(&r["skipped_modules"], "module");
     assert_eq!(skipped, ["plugdist.latin", "plugdist.legacy"]);
-    assert_eq!(r["optional_missing"][0]["module"], "not_installed_anywhere");
+    assert!(
+        names(&r["optional_missing"], "module").contains(&"not_installed_anywhere"),
+        "{}",
+        r["optional_missing"]
+    );
     assert_eq!(r["skipped_extensions"][0]["module"], "plugdist._native");
     let modules = names(&r["modules"], "name");
     for name in [

@@ -155,7 +155,7 @@ fn no_colour_or_progress_reaches_a_pipe() {
     let err = out.stderr;
     assert!(!err.contains('\x1b') && !err.contains('\r'), "{err:?}");
     assert!(
-        err.contains("warning: 1 module not found, imported only inside functions"),
+        err.contains("warning: 1 module not found, imported inside functions or under a condition"),
         "{err}"
     );
     // -q keeps only errors.

@@ -24,7 +24,21 @@ fn tool(name: &str, dir: &Path) -> Command {
         .env("UV_CACHE_DIR", tools.join("uv-cache"))
         .env("POETRY_VIRTUALENVS_IN_PROJECT", "true")
         .env("POETRY_CACHE_DIR", tools.join("poetry-cache"))
-        .env("HATCH_DATA_DIR", tools.join("hatch-data"));
+        .env("HATCH_DATA_DIR", tools.join("hatch-data"))
+        // The package index may sit behind a certificate authority of this machine's
+        // own store (as pip is configured here): every tool trusts that store.
+        .env("UV_SYSTEM_CERTS", "1");
+    for key in [
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "PIP_CERT",
+        "PIP_INDEX_URL",
+    ] {
+        if let Some(value) = std::env::var_os(key) {
+            cmd.env(key, value);
+        }
+    }
     cmd
 }
 
