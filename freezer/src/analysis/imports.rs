@@ -244,6 +244,31 @@ impl Scanner<'_> {
         }
     }
 
+    /// An `if`'s branches with the counter `depth` picks one deeper.
+    fn guarded_if<'a>(&mut self, i: &'a ast::StmtIf, depth: fn(&mut Self) -> &mut usize) {
+        *depth(self) += 1;
+        self.visit_body(&i.body);
+        for clause in &i.elif_else_clauses {
+            self.visit_elif_else_clause(clause);
+        }
+        *depth(self) -= 1;
+    }
+
+    /// A `try`: its body may raise ImportError into a handler; the handlers and the
+    /// `else` run only on one outcome; the `finally` always runs.
+    fn visit_try<'a>(&mut self, t: &'a ast::StmtTry) {
+        self.try_depth += 1;
+        self.visit_body(&t.body);
+        self.try_depth -= 1;
+        self.condition_depth += 1;
+        for handler in &t.handlers {
+            self.visit_except_handler(handler);
+        }
+        self.visit_body(&t.orelse);
+        self.condition_depth -= 1;
+        self.visit_body(&t.finalbody);
+    }
+
     fn push(&mut self, module: String, from_names: Vec<String>, line: usize, optional: bool) {
         self.found.imports.push(Import {
             module,
@@ -376,35 +401,13 @@ impl<'a> Visitor<'a> for Scanner<'_> {
             }
             Stmt::If(i) if is_platform_test(&i.test) => {
                 self.visit_expr(&i.test);
-                self.try_depth += 1;
-                self.visit_body(&i.body);
-                for clause in &i.elif_else_clauses {
-                    self.visit_elif_else_clause(clause);
-                }
-                self.try_depth -= 1;
+                self.guarded_if(i, |v| &mut v.try_depth);
                 return;
             }
-            Stmt::Try(t) => {
-                self.try_depth += 1;
-                self.visit_body(&t.body);
-                self.try_depth -= 1;
-                self.condition_depth += 1;
-                for handler in &t.handlers {
-                    self.visit_except_handler(handler);
-                }
-                self.visit_body(&t.orelse);
-                self.condition_depth -= 1;
-                self.visit_body(&t.finalbody);
-                return;
-            }
+            Stmt::Try(t) => return self.visit_try(t),
             Stmt::If(i) => {
                 self.visit_expr(&i.test);
-                self.condition_depth += 1;
-                self.visit_body(&i.body);
-                for clause in &i.elif_else_clauses {
-                    self.visit_elif_else_clause(clause);
-                }
-                self.condition_depth -= 1;
+                self.guarded_if(i, |v| &mut v.condition_depth);
                 return;
             }
             _ => {}

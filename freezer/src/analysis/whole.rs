@@ -64,92 +64,102 @@ pub fn extend(
     plugins: bool,
     whole: &mut Vec<Whole>,
 ) -> BTreeMap<String, String> {
-    fn take(dist: &Distribution, because: String, whole: &mut Vec<Whole>) -> Option<String> {
-        if whole.iter().any(|w| w.distribution == dist.name) {
-            return None;
-        }
-        whole.push(Whole {
-            distribution: dist.name.clone(),
-            because: because.clone(),
-        });
-        Some(because)
-    }
-    let mut new: Vec<(&Distribution, String)> = Vec::new();
+    let mut candidates: Vec<(&Distribution, String)> = Vec::new();
     for (name, because) in crate::analysis::rules::loaded_distributions(graph) {
-        if let Some(dist) = index.named(name)
-            && let Some(because) = take(dist, because, whole)
-        {
-            new.push((dist, because));
+        if let Some(dist) = index.named(name) {
+            candidates.push((dist, because));
         }
     }
-    let mut reached_dists: Vec<(&Distribution, String)> = Vec::new();
     for node in graph.modules.values().filter(|n| !n.optional) {
         if let Some(dist) = index.owner(&node.found) {
-            reached_dists.push((dist, reached(node)));
-        }
-    }
-    for (dist, because) in reached_dists {
-        if let Some(because) = take(dist, because, whole) {
-            new.push((dist, because));
+            candidates.push((dist, reached(node)));
         }
     }
     if plugins {
-        // Group name → the first bundled (non-stdlib) module naming it.
-        let groups: BTreeSet<&str> = index
-            .dists
-            .iter()
-            .flat_map(|d| d.entry_points.keys())
-            .map(String::as_str)
-            .filter(|g| !LAUNCHER_GROUPS.contains(g))
-            .collect();
-        let mut readers: BTreeMap<&str, &Node> = BTreeMap::new();
-        for node in graph.modules.values().filter(|n| !n.found.is_stdlib()) {
-            for literal in string_literals(&node.text) {
-                if let Some(group) = groups.get(literal) {
-                    readers.entry(group).or_insert(node);
-                }
-            }
-        }
-        for dist in &index.dists {
-            let reader = dist
-                .entry_points
-                .keys()
-                .find_map(|g| readers.get_key_value(g.as_str()));
-            if let Some((group, node)) = reader {
-                let because = format!(
-                    "it registers entry points in group '{group}', which module {} reads ({})",
-                    node.found.name,
-                    node.found.display_path()
-                );
-                if let Some(because) = take(dist, because, whole) {
-                    new.push((dist, because));
-                }
-            }
+        candidates.extend(plugin_hosts(graph, index));
+    }
+    let mut new: Vec<(&Distribution, String)> = Vec::new();
+    for (dist, because) in candidates {
+        if !whole.iter().any(|w| w.distribution == dist.name) {
+            whole.push(Whole {
+                distribution: dist.name.clone(),
+                because: because.clone(),
+            });
+            new.push((dist, because));
         }
     }
-
     let mut modules = BTreeMap::new();
     for (dist, because) in new {
         let why = format!("distribution {} is bundled whole: {because}", dist.name);
         for module in &dist.modules {
-            let parts: Vec<&str> = module.split('.').collect();
-            for i in 1..=parts.len() {
-                let name = parts[..i].join(".");
-                if graph.modules.contains_key(&name) || modules.contains_key(&name) {
-                    continue;
-                }
-                // Another root may shadow it, or --exclude leave it out.
-                let Resolved::Found(found) = resolver.resolve(&name) else {
-                    break;
-                };
-                if i == parts.len() && found.root != dist.code_root {
-                    continue;
-                }
-                modules.insert(name, why.clone());
-            }
+            add_with_parents(graph, resolver, dist, module, &why, &mut modules);
         }
     }
     modules
+}
+
+/// Distributions that register entry points in a group a bundled (non-stdlib) module
+/// reads (the group's name is a string literal in its code), with the reason.
+fn plugin_hosts<'i>(graph: &Graph, index: &'i Index) -> Vec<(&'i Distribution, String)> {
+    let groups: BTreeSet<&str> = index
+        .dists
+        .iter()
+        .flat_map(|d| d.entry_points.keys())
+        .map(String::as_str)
+        .filter(|g| !LAUNCHER_GROUPS.contains(g))
+        .collect();
+    // Group name → the first bundled module naming it.
+    let mut readers: BTreeMap<&str, &Node> = BTreeMap::new();
+    for node in graph.modules.values().filter(|n| !n.found.is_stdlib()) {
+        for literal in string_literals(&node.text) {
+            if let Some(group) = groups.get(literal) {
+                readers.entry(group).or_insert(node);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for dist in &index.dists {
+        let reader = dist
+            .entry_points
+            .keys()
+            .find_map(|g| readers.get_key_value(g.as_str()));
+        if let Some((group, node)) = reader {
+            let because = format!(
+                "it registers entry points in group '{group}', which module {} reads ({})",
+                node.found.name,
+                node.found.display_path()
+            );
+            found.push((dist, because));
+        }
+    }
+    found
+}
+
+/// `module` of `dist` and its parent packages, those not yet in the graph or `modules`,
+/// added to `modules` with `why`.
+fn add_with_parents(
+    graph: &Graph,
+    resolver: &Resolver,
+    dist: &Distribution,
+    module: &str,
+    why: &str,
+    modules: &mut BTreeMap<String, String>,
+) {
+    let parts: Vec<&str> = module.split('.').collect();
+    for i in 1..=parts.len() {
+        let name = parts[..i].join(".");
+        if graph.modules.contains_key(&name) || modules.contains_key(&name) {
+            continue;
+        }
+        // Another root may shadow it, or --exclude leave it out.
+        let Resolved::Found(found) = resolver.resolve(&name) else {
+            break;
+        };
+        if i == parts.len() && found.root != dist.code_root {
+            continue;
+        }
+        modules.insert(name, why.to_owned());
+    }
 }
 
 /// The program's own top-level packages (found on its own source roots, installed by no

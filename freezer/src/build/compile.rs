@@ -174,40 +174,13 @@ pub fn compile_module(
 /// up to 8 columns or as 1. The first logical line that breaks it, as a TabError.
 fn inconsistent_tabs(source: &str, display_path: &str) -> Option<SourceError> {
     let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
-    let (mut depth, mut in_triple, mut continued) = (0i32, None::<&str>, false);
+    let mut state = LineState::default();
     for (i, line) in source.lines().enumerate() {
-        let starts_logical = depth == 0 && in_triple.is_none() && !continued;
+        let starts_logical = state.depth == 0 && state.in_triple.is_none() && !state.continued;
         let body = line.trim_start_matches([' ', '\t', '\x0c']);
         if starts_logical && !body.is_empty() && !body.starts_with('#') {
             let indent = &line[..line.len() - body.len()];
-            let (mut col, mut alt) = (0usize, 0usize);
-            for c in indent.chars() {
-                match c {
-                    '\t' => {
-                        col = (col / 8 + 1) * 8;
-                        alt += 1;
-                    }
-                    ' ' => {
-                        col += 1;
-                        alt += 1;
-                    }
-                    _ => {}
-                }
-            }
-            let &(top, alt_top) = stack.last().expect("never empty");
-            let bad = if col == top {
-                alt != alt_top
-            } else if col > top {
-                stack.push((col, alt));
-                alt <= alt_top
-            } else {
-                while stack.len() > 1 && col < stack.last().expect("never empty").0 {
-                    stack.pop();
-                }
-                let &(top, alt_top) = stack.last().expect("never empty");
-                col == top && alt != alt_top
-            };
-            if bad {
+            if indent_breaks(&mut stack, indent) {
                 return Some(SourceError {
                     path: display_path.to_owned(),
                     line: i + 1,
@@ -218,14 +191,60 @@ fn inconsistent_tabs(source: &str, display_path: &str) -> Option<SourceError> {
                 });
             }
         }
-        // Track brackets, triple-quoted strings and continuations (roughly: enough to
-        // know where logical lines start).
+        state.track(line);
+    }
+    None
+}
+
+/// Whether `indent` compares differently with a tab as 8 columns than as 1 against the
+/// enclosing indentation levels in `stack` (which it updates).
+fn indent_breaks(stack: &mut Vec<(usize, usize)>, indent: &str) -> bool {
+    let (mut col, mut alt) = (0usize, 0usize);
+    for c in indent.chars() {
+        match c {
+            '\t' => {
+                col = (col / 8 + 1) * 8;
+                alt += 1;
+            }
+            ' ' => {
+                col += 1;
+                alt += 1;
+            }
+            _ => {}
+        }
+    }
+    let &(top, alt_top) = stack.last().expect("never empty");
+    if col == top {
+        alt != alt_top
+    } else if col > top {
+        stack.push((col, alt));
+        alt <= alt_top
+    } else {
+        while stack.len() > 1 && col < stack.last().expect("never empty").0 {
+            stack.pop();
+        }
+        let &(top, alt_top) = stack.last().expect("never empty");
+        col == top && alt != alt_top
+    }
+}
+
+/// Brackets, triple-quoted strings and continuations across lines (roughly: enough to
+/// know where logical lines start).
+#[derive(Default)]
+struct LineState {
+    depth: i32,
+    in_triple: Option<&'static str>,
+    continued: bool,
+}
+
+impl LineState {
+    fn track(&mut self, line: &str) {
         let mut chars = line.char_indices();
         let mut quote: Option<char> = None;
         while let Some((at, c)) = chars.next() {
-            if let Some(triple) = in_triple {
+            if let Some(triple) = self.in_triple {
                 if line[at..].starts_with(triple) {
-                    in_triple = None;
+                    self.in_triple = None;
                     chars.nth(1);
                 }
                 continue;
@@ -243,20 +262,19 @@ fn inconsistent_tabs(source: &str, display_path: &str) -> Option<SourceError> {
                 '"' | '\'' => {
                     let triple = if c == '"' { "\"\"\"" } else { "'''" };
                     if line[at..].starts_with(triple) {
-                        in_triple = Some(triple);
+                        self.in_triple = Some(triple);
                         chars.nth(1);
                     } else {
                         quote = Some(c);
                     }
                 }
-                '(' | '[' | '{' => depth += 1,
-                ')' | ']' | '}' => depth = (depth - 1).max(0),
+                '(' | '[' | '{' => self.depth += 1,
+                ')' | ']' | '}' => self.depth = (self.depth - 1).max(0),
                 _ => {}
             }
         }
-        continued = line.trim_end().ends_with('\\') && in_triple.is_none();
+        self.continued = line.trim_end().ends_with('\\') && self.in_triple.is_none();
     }
-    None
 }
 
 fn syntax_error(err: &CompileError, source: &str, display_path: &str) -> SourceError {

@@ -91,8 +91,22 @@ pub fn collect(
     add_data: &[(PathBuf, String)],
 ) -> Result<Collected, Error> {
     let mut out = Collected::default();
+    whole_data(&mut out, resolver, whole)?;
+    package_data(&mut out, graph, resolver)?;
+    metadata(&mut out, graph, resolver, index)?;
+    for (src, dest) in add_data {
+        added_data(&mut out, src, dest)?;
+    }
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
 
-    // Data files of whole distributions, as their RECORD lists them.
+/// Data files of whole distributions, as their RECORD lists them.
+fn whole_data(
+    out: &mut Collected,
+    resolver: &Resolver,
+    whole: &[(usize, &str, &str)],
+) -> Result<(), Error> {
     for &(root, path, dist) in whole {
         let Root::Dir(dir) = &resolver.roots[root] else {
             continue;
@@ -102,8 +116,11 @@ pub fn collect(
             out.add(path.to_owned(), &file, Some(dist))?;
         }
     }
+    Ok(())
+}
 
-    // Package data.
+/// The data files inside every bundled package's directory.
+fn package_data(out: &mut Collected, graph: &Graph, resolver: &Resolver) -> Result<(), Error> {
     for node in graph.modules.values() {
         let found = &node.found;
         if !matches!(found.kind, ModuleKind::Package | ModuleKind::Namespace) {
@@ -120,8 +137,16 @@ pub fn collect(
             out.add(path, &file, None)?;
         }
     }
+    Ok(())
+}
 
-    // Distribution metadata for every bundled top-level name.
+/// Distribution metadata for every bundled top-level name.
+fn metadata(
+    out: &mut Collected,
+    graph: &Graph,
+    resolver: &Resolver,
+    index: &Index,
+) -> Result<(), Error> {
     let tops: BTreeSet<&str> = graph
         .modules
         .keys()
@@ -143,46 +168,45 @@ pub fn collect(
             out.add(path.clone(), &root.join(path), Some(&dist.name))?;
         }
     }
+    Ok(())
+}
 
-    // --add-data SRC:DEST — a file lands at DEST/<name>, a directory's contents under DEST.
-    for (src, dest) in add_data {
-        let dest = dest.trim_matches('/');
-        let shown = format!("{}:{dest}", src.display());
-        if dest.split('/').any(|part| part == "..") {
-            return Err(Error::AddData(
-                shown,
-                "DEST must stay inside the bundle (no '..')".to_owned(),
-            ));
-        }
-        let join = |rel: &str| {
-            if dest.is_empty() || dest == "." {
-                rel.to_owned()
-            } else {
-                format!("{dest}/{rel}")
-            }
-        };
-        if src.is_file() {
-            let name = src
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            let path = join(&name);
-            out.add(path, src, None)?;
-        } else if src.is_dir() {
-            let mut files = Vec::new();
-            walk_all(src, &mut files);
-            for file in files {
-                let path = join(&rel_path(src, &file));
-                out.add(path, &file, None)?;
-            }
-        } else {
-            return Err(Error::AddData(
-                shown,
-                format!("{} does not exist", src.display()),
-            ));
-        }
+/// `--add-data SRC:DEST`: a file lands at DEST/<name>, a directory's contents under DEST.
+fn added_data(out: &mut Collected, src: &Path, dest: &str) -> Result<(), Error> {
+    let dest = dest.trim_matches('/');
+    let shown = format!("{}:{dest}", src.display());
+    if dest.split('/').any(|part| part == "..") {
+        return Err(Error::AddData(
+            shown,
+            "DEST must stay inside the bundle (no '..')".to_owned(),
+        ));
     }
-    out.files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    let join = |rel: &str| {
+        if dest.is_empty() || dest == "." {
+            rel.to_owned()
+        } else {
+            format!("{dest}/{rel}")
+        }
+    };
+    if src.is_file() {
+        let name = src
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        out.add(join(&name), src, None)?;
+    } else if src.is_dir() {
+        let mut files = Vec::new();
+        walk_all(src, &mut files);
+        for file in files {
+            let path = join(&rel_path(src, &file));
+            out.add(path, &file, None)?;
+        }
+    } else {
+        return Err(Error::AddData(
+            shown,
+            format!("{} does not exist", src.display()),
+        ));
+    }
+    Ok(())
 }
