@@ -405,10 +405,8 @@ fn all_settings(cli: Cli) -> anyhow::Result<Vec<Settings>> {
     let dir = flags.config_dir();
     let stacked = flags.over(freezer::config::load(&dir)?);
     let cache = || freezer::Cache::default_dir().map(freezer::Cache::new);
-    let has_entry =
-        stacked.entry.is_some() || stacked.module.is_some() || stacked.function.is_some();
     let scripts = freezer::config::project_scripts(&dir)?;
-    if has_entry || scripts.is_empty() {
+    if stacked.has_entry() || scripts.is_empty() {
         return Ok(vec![settings::resolve(stacked, cache())?]);
     }
     let mut all = Vec::new();

@@ -93,8 +93,7 @@ impl Layer {
     /// first. The entry is one setting (any of entry, module, function replaces all
     /// three), and so is the chatter (quiet, verbose).
     pub fn over(self, lower: Layer) -> Layer {
-        let entry_set = self.entry.is_some() || self.module.is_some() || self.function.is_some();
-        let (entry, module, function) = if entry_set {
+        let (entry, module, function) = if self.has_entry() {
             (self.entry, self.module, self.function)
         } else {
             (lower.entry, lower.module, lower.function)
@@ -125,6 +124,11 @@ impl Layer {
             allow_missing: [lower.allow_missing, self.allow_missing].concat(),
             strict: self.strict.or(lower.strict),
         }
+    }
+
+    /// Whether this layer names what runs (an entry script, a module or a function).
+    pub fn has_entry(&self) -> bool {
+        self.entry.is_some() || self.module.is_some() || self.function.is_some()
     }
 
     /// The directory whose `pyproject.toml` holds the `[tool.freeze]` for this layer's
@@ -166,14 +170,13 @@ pub fn default_output(entry: &Entry, target: Option<&str>) -> Option<PathBuf> {
     (!name.is_empty()).then(|| output_for(&name, target))
 }
 
-/// `dist/NAME`, with `.exe` for a Windows target.
+/// `dist/NAME`, with `.exe` for a Windows target (an unknown triple is refused later,
+/// by the build).
 pub fn output_for(name: &str, target: Option<&str>) -> PathBuf {
-    let windows = target.is_some_and(|t| t.contains("windows"));
-    PathBuf::from("dist").join(if windows {
-        format!("{name}.exe")
-    } else {
-        name.to_owned()
-    })
+    let exe = target
+        .and_then(crate::output::target::Target::find)
+        .map_or("", |t| t.exe_suffix());
+    PathBuf::from("dist").join(format!("{name}{exe}"))
 }
 
 /// The build's settings from the stacked layers and the defaults.

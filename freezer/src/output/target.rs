@@ -79,12 +79,16 @@ impl Target {
     /// The file name of this target's stub in a stub directory
     /// (`runtime-stub-x86_64-pc-windows-msvc.exe`).
     pub fn stub_file_name(&self) -> String {
-        let exe = if self.format == Format::Pe {
+        format!("runtime-stub-{}{}", self.triple, self.exe_suffix())
+    }
+
+    /// `.exe` for a Windows (PE) target, else nothing.
+    pub fn exe_suffix(&self) -> &'static str {
+        if self.format == Format::Pe {
             ".exe"
         } else {
             ""
-        };
-        format!("runtime-stub-{}{exe}", self.triple)
+        }
     }
 
     /// Whether this is the target `freeze` itself runs on.
